@@ -1,0 +1,61 @@
+"""Rows as the rest of the program sees them: frozen dataclasses, no SQL, no wire formats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class QueueRecord:
+    id: int
+    account: str
+    region: str
+    name: str
+    attributes: dict[str, str]
+    tags: dict[str, str] = field(default_factory=dict)
+    created_s: int = 0
+    modified_s: int = 0
+    last_purge_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    message_id: str
+    body: str
+    body_md5: str
+    attributes: bytes | None
+    system_attributes: bytes | None
+    sender_id: str
+    group_id: str | None
+    dedup_id: str | None
+    sent_ms: int
+    visible_at_ms: int
+    expires_at_ms: int
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    """A stored message as a receive or a peek returns it."""
+
+    id: int
+    message_id: str
+    body: str
+    body_md5: str
+    attributes: bytes | None
+    system_attributes: bytes | None
+    sender_id: str
+    group_id: str | None
+    dedup_id: str | None
+    sent_ms: int
+    visible_at_ms: int
+    expires_at_ms: int
+    receive_count: int
+    first_receive_ms: int | None
+    received_at_ms: int | None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    visible: int
+    in_flight: int
+    delayed: int

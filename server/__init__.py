@@ -1,0 +1,1 @@
+"""Posthouse: a local, durable stand-in for Amazon SQS."""

@@ -1,0 +1,1 @@
+"""Operator routes: health, readiness, inspection, and test-suite controls."""

@@ -1,0 +1,133 @@
+"""Admin REST routes (JSON). Inspection never changes state: peeking at messages counts no receive.
+
+Shaped to grow: /admin/{service}/... per service, plus server-wide /admin/clock and /admin/reset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from persistence.records import MessageRecord, QueueRecord
+from server.clock import ControllableClock
+from server.services.sqs.catalog import queue_arn
+from server.services.sqs.service import SqsService
+from server.errors import AwsError
+
+PEEK_LIMIT = 100
+
+
+def _sqs(request: Request) -> SqsService:
+    service: SqsService = request.app.state.sqs
+    return service
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok", "services": {"sqs": "running"}})
+
+
+async def ready(request: Request) -> Response:
+    is_ready = bool(getattr(request.app.state, "ready", False))
+    return JSONResponse({"ready": is_ready}, status_code=200 if is_ready else 503)
+
+
+async def _queue_summary(sqs: SqsService, queue: QueueRecord) -> dict[str, Any]:
+    counts = await sqs.messaging.counts(queue)
+    return {
+        "account": queue.account,
+        "region": queue.region,
+        "name": queue.name,
+        "arn": queue_arn(queue),
+        "visible": counts.visible,
+        "in_flight": counts.in_flight,
+        "delayed": counts.delayed,
+    }
+
+
+async def list_queues(request: Request) -> Response:
+    sqs = _sqs(request)
+    wanted = {k: request.query_params[k] for k in ("account", "region") if k in request.query_params}
+    queues = [q for q in sqs.catalog.all() if all(getattr(q, k) == v for k, v in wanted.items())]
+    return JSONResponse({"queues": [await _queue_summary(sqs, queue) for queue in queues]})
+
+
+def _find(request: Request) -> QueueRecord:
+    p = request.path_params
+    return _sqs(request).catalog.find(p["account"], p["region"], p["name"])
+
+
+async def describe_queue(request: Request) -> Response:
+    sqs = _sqs(request)
+    queue = _find(request)
+    summary = await _queue_summary(sqs, queue)
+    summary |= {"attributes": queue.attributes, "tags": queue.tags, "created_s": queue.created_s,
+                "modified_s": queue.modified_s}
+    return JSONResponse(summary)
+
+
+def _message_state(message: MessageRecord, now_ms: int) -> str:
+    if message.visible_at_ms <= now_ms:
+        return "visible"
+    return "in_flight" if message.receive_count else "delayed"
+
+
+async def peek_messages(request: Request) -> Response:
+    sqs = _sqs(request)
+    queue = _find(request)
+    limit = min(int(request.query_params.get("limit", PEEK_LIMIT)), 10 * PEEK_LIMIT)
+    now_ms = sqs.clock.now_ms()
+    messages = [
+        {
+            "message_id": m.message_id,
+            "state": _message_state(m, now_ms),
+            "body": m.body,
+            "attributes": orjson.loads(m.attributes) if m.attributes else {},
+            "sent_ms": m.sent_ms,
+            "visible_at_ms": m.visible_at_ms,
+            "receive_count": m.receive_count,
+            "first_receive_ms": m.first_receive_ms,
+        }
+        for m in await sqs.messaging.peek(queue, limit)
+    ]
+    return JSONResponse({"queue": queue.name, "messages": messages})
+
+
+async def advance_clock(request: Request) -> Response:
+    clock = request.app.state.clock
+    if not isinstance(clock, ControllableClock):
+        return JSONResponse({"error": "start the server with --controllable-clock"}, status_code=404)
+    try:
+        seconds = float(orjson.loads(await request.body())["advance_seconds"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return JSONResponse({"error": 'expected {"advance_seconds": N}'}, status_code=400)
+    if seconds < 0:
+        return JSONResponse({"error": "the clock only moves forward"}, status_code=400)
+    clock.advance(seconds)
+    return JSONResponse({"now_ms": clock.now_ms()})
+
+
+async def reset(request: Request) -> Response:
+    await _sqs(request).catalog.reset()
+    return JSONResponse({"reset": True})
+
+
+async def _not_found(request: Request, error: Exception) -> Response:
+    assert isinstance(error, AwsError)
+    return JSONResponse({"error": error.code, "message": error.message}, status_code=404)
+
+
+ROUTES = [
+    Route("/health", health),
+    Route("/_localstack/health", health),
+    Route("/ready", ready),
+    Route("/admin/clock", advance_clock, methods=["POST"]),
+    Route("/admin/reset", reset, methods=["POST"]),
+    Route("/admin/sqs/queues", list_queues),
+    Route("/admin/sqs/queues/{account}/{region}/{name}", describe_queue),
+    Route("/admin/sqs/queues/{account}/{region}/{name}/messages", peek_messages),
+]
+EXCEPTION_HANDLERS = {AwsError: _not_found}

@@ -1,0 +1,57 @@
+"""create_app: the ASGI application, its routes and its lifespan. Nothing else lives here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from persistence.engine import Database
+from server.admin.routes import EXCEPTION_HANDLERS, ROUTES
+from server.clock import Clock, ControllableClock, SystemClock
+from server.config import Config
+from server.gateway import Gateway
+from server.registry import Registry
+from server.services.sqs.operations import OPERATIONS as SQS_OPERATIONS
+from server.services.sqs.service import SqsService
+from server.workers.retention import RetentionWorker
+
+DATABASE_FILE = "posthouse.db"
+
+
+def create_app(config: Config, clock: Clock | None = None) -> Starlette:
+    clock = clock or (ControllableClock() if config.controllable_clock else SystemClock())
+    db = Database(None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE))
+    sqs = SqsService(db, clock, enforce_purge_interval=config.enforce_purge_interval)
+    retention = RetentionWorker(db, clock)
+    registry = Registry()
+    registry.add("sqs", sqs, SQS_OPERATIONS)
+    gateway = Gateway(registry, config)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.open()
+        await sqs.start()
+        retention.start()
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            sqs.stop()
+            await retention.stop()
+            await db.close()
+
+    methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]
+    app = Starlette(
+        routes=[*ROUTES, Route("/{path:path}", gateway.handle, methods=methods)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.sqs = sqs
+    app.state.clock = clock
+    app.state.ready = False
+    return app

@@ -1,0 +1,20 @@
+"""Server configuration: one frozen value built from flags and POSTHOUSE_* environment variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    data_dir: str = "./posthouse-data"
+    in_memory: bool = False
+    region: str = "us-east-1"
+    account: str = "000000000000"
+    base_url: str | None = None
+    controllable_clock: bool = False
+    log_level: str = "info"
+    # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.
+    enforce_purge_interval: bool = True

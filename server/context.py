@@ -1,0 +1,19 @@
+"""Who is calling and where: the protocol-neutral facts a service needs about a request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    account: str
+    region: str
+    request_id: str
+    base_url: str
+    """Scheme, host and port that queue URLs handed out in responses start with."""
+    access_key: str | None = None
+    trace_header: str | None = None
+    """The X-Ray `X-Amzn-Trace-Id` request header, which SQS keeps as AWSTraceHeader."""
+    target_path: str = "/"
+    """The request path: query clients such as the Java SDK v1 name the queue by it instead of QueueUrl."""

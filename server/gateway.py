@@ -1,0 +1,122 @@
+"""The one AWS endpoint: detect the protocol, decode, dispatch through the registry, encode.
+
+Routing follows AWS's clients: `X-Amz-Target` means AWS JSON 1.0; a form body or an `Action` parameter
+means the query protocol, whose service comes from the SigV4 scope, the `Version`, the path or the action.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.auth import account_for, identify
+from server.config import Config
+from server.context import RequestContext
+from server.errors import AwsError, internal_failure, invalid_action
+from server.protocols import WireResponse, json10, query, sqs_query
+from server.registry import Handler, Registry
+from server.services.params import Params
+
+log = logging.getLogger("posthouse.gateway")
+
+JSON_TARGETS = {"AmazonSQS": "sqs"}
+QUERY_SERVICES: dict[str, tuple[dict[str, query.Struct], query.XmlNames]] = {
+    "sqs": (sqs_query.INPUTS, sqs_query.OUTPUT),
+}
+QUERY_VERSIONS = {"2012-11-05": "sqs"}
+_QUEUE_PATH = re.compile(r"/\d{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?/?")
+# Query actions that only make sense at the service root, not on a queue's URL.
+_ROOT_ONLY_ACTIONS = {"CreateQueue", "ListQueues"}
+
+
+class Gateway:
+    def __init__(self, registry: Registry, config: Config) -> None:
+        self._registry = registry
+        self._config = config
+
+    def _context(self, request: Request, access_key: str | None, region: str | None) -> RequestContext:
+        host = request.headers.get("host") or f"{self._config.host}:{self._config.port}"
+        return RequestContext(
+            account=account_for(access_key, self._config.account),
+            region=region or self._config.region,
+            request_id=str(uuid.uuid4()),
+            base_url=self._config.base_url or f"{request.url.scheme}://{host}",
+            access_key=access_key,
+            trace_header=request.headers.get("x-amzn-trace-id"),
+            target_path=request.url.path,
+        )
+
+    async def handle(self, request: Request) -> Response:
+        body = await request.body()
+        target = request.headers.get("x-amz-target")
+        if target is not None:
+            wire = await self._json(request, target, body)
+        elif self._is_query(request):
+            wire = await self._query(request, body)
+        else:
+            wire = WireResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE)
+        return Response(wire.body, wire.status, wire.headers, media_type=wire.media_type)
+
+    @staticmethod
+    def _is_query(request: Request) -> bool:
+        content_type = request.headers.get("content-type", "")
+        return (request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")) or (
+            "Action" in request.query_params
+        )
+
+    async def _dispatch(self, handler: Handler, params: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        try:
+            return await handler(Params(params), ctx)
+        except AwsError:
+            raise
+        except Exception:
+            log.exception("request %s failed", ctx.request_id)
+            raise internal_failure() from None
+
+    async def _json(self, request: Request, target: str, body: bytes) -> WireResponse:
+        identity = identify(request.headers.get("authorization"))
+        ctx = self._context(request, identity.access_key, identity.region)
+        prefix, _, operation = target.partition(".")
+        handler = self._registry.find(JSON_TARGETS.get(prefix, ""), operation)
+        try:
+            if handler is None:
+                raise AwsError("InvalidAction", f"Operation {target} is not supported.",
+                               shape="UnknownOperationException")
+            return json10.encode_result(await self._dispatch(handler, json10.decode(body), ctx), ctx.request_id)
+        except AwsError as error:
+            return json10.encode_error(error, ctx.request_id)
+
+    def _query_service(self, request: Request, service: str | None, form: dict[str, str]) -> str:
+        if service in QUERY_SERVICES:
+            return service
+        version_service = QUERY_VERSIONS.get(form.get("Version", ""))
+        if version_service:
+            return version_service
+        if _QUEUE_PATH.fullmatch(request.url.path):
+            return "sqs"
+        candidates = self._registry.services_with(form.get("Action", ""))
+        return candidates[0] if candidates else "sqs"
+
+    async def _query(self, request: Request, body: bytes) -> WireResponse:
+        form = query.read_form(request.url.query, body)
+        presigned = dict(parse_qsl(request.url.query)).get("X-Amz-Credential")
+        identity = identify(request.headers.get("authorization"), presigned)
+        ctx = self._context(request, identity.access_key, identity.region)
+        service = self._query_service(request, identity.service, form)
+        inputs, names = QUERY_SERVICES[service]
+        action = form.get("Action", "")
+        handler = self._registry.find(service, action)
+        try:
+            if handler is None or (action in _ROOT_ONLY_ACTIONS and _QUEUE_PATH.fullmatch(request.url.path)):
+                raise invalid_action(action)
+            params = query.decode(form, inputs.get(action, query.Struct()))
+            result = await self._dispatch(handler, params, ctx)
+            return query.encode_result(action, result, ctx.request_id, names)
+        except AwsError as error:
+            return query.encode_error(error, ctx.request_id, names.namespace)

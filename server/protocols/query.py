@@ -1,0 +1,165 @@
+"""The AWS query protocol: form or URL parameters in, XML out.
+
+Decoding turns flattened names (`Attribute.1.Name=...`) into the same nested parameters the JSON protocol
+carries, guided by a per-service table of the lists and maps each operation has. Encoding does the reverse
+for results, with another table naming the repeated XML elements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import xmltodict
+
+from server.errors import AwsError
+from server.protocols import WireResponse
+
+MEDIA_TYPE = "text/xml"
+_AUTH_PARAMETERS = {"AWSAccessKeyId", "Signature", "SignatureMethod", "SignatureVersion", "Timestamp",
+                    "Expires", "SecurityToken"}
+
+
+# -- decoding ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scalar:
+    pass
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Shape = field(default_factory=Scalar)
+
+
+@dataclass(frozen=True)
+class MapOf:
+    key: str
+    value: str
+    item: Shape = field(default_factory=Scalar)
+
+
+@dataclass(frozen=True)
+class Struct:
+    fields: dict[str, tuple[str, Shape]] = field(default_factory=dict)
+    """Wire name -> (parameter name, shape); names not listed pass through unchanged."""
+
+
+Shape = Scalar | ListOf | MapOf | Struct
+Tree = dict[str, Any]
+
+
+def read_form(url_query: str, body: bytes) -> dict[str, str]:
+    """URL query and form body merged (the body wins), without signature parameters."""
+    params = dict(parse_qsl(url_query, keep_blank_values=True))
+    params.update(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    return {k: v for k, v in params.items() if k not in _AUTH_PARAMETERS and not k.startswith("X-Amz-")}
+
+
+def _tree(flat: dict[str, str]) -> Tree:
+    root: Tree = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split(".")
+        node = root
+        for part in parents:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        if not isinstance(node.get(leaf), dict):
+            node[leaf] = value
+    return root
+
+
+def _numbered(node: Tree) -> list[Any]:
+    return [node[k] for k in sorted((k for k in node if k.isdigit()), key=int)]
+
+
+def _convert(node: Any, shape: Shape) -> Any:
+    if not isinstance(node, dict) or isinstance(shape, Scalar):
+        return node
+    if isinstance(shape, ListOf):
+        return [_convert(item, shape.item) for item in _numbered(node)]
+    if isinstance(shape, MapOf):
+        return {
+            entry[shape.key]: _convert(entry.get(shape.value), shape.item)
+            for entry in _numbered(node)
+            if isinstance(entry, dict) and isinstance(entry.get(shape.key), str)
+        }
+    converted: Tree = {}
+    for name, child in node.items():
+        target, child_shape = shape.fields.get(name, (name, Scalar()))
+        converted[target] = _convert(child, child_shape)
+    return converted
+
+
+def decode(flat: dict[str, str], shape: Struct) -> dict[str, Any]:
+    tree = _tree({k: v for k, v in flat.items() if k not in ("Action", "Version")})
+    result: dict[str, Any] = _convert(tree, shape)
+    return result
+
+
+# -- encoding ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class XmlNames:
+    namespace: str
+    lists: dict[str, str]
+    """Result member -> repeated element name (flattened lists)."""
+    maps: dict[str, tuple[str, str, str]]
+    """Result member -> (entry element, key element, value element)."""
+    operation_lists: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Per-operation overrides of `lists`."""
+    without_result: frozenset[str] = frozenset()
+    """Operations whose model has no output shape: no <...Result> element at all."""
+
+
+def _xml_value(value: Any, operation: str, names: XmlNames) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return _xml_members(value, operation, names)
+    return str(value)
+
+
+def _xml_members(result: dict[str, Any], operation: str, names: XmlNames) -> dict[str, Any]:
+    members: dict[str, Any] = {}
+    for name, value in result.items():
+        if isinstance(value, list):
+            element = names.operation_lists.get((operation, name)) or names.lists.get(name, name)
+            members[element] = [_xml_value(item, operation, names) for item in value]
+        elif name in names.maps and isinstance(value, dict):
+            element, key, val = names.maps[name]
+            members[element] = [{key: k, val: _xml_value(v, operation, names)} for k, v in value.items()]
+        else:
+            members[name] = _xml_value(value, operation, names)
+    return members
+
+
+def _render(document: dict[str, Any]) -> bytes:
+    text: str = xmltodict.unparse(document)
+    # A raw carriage return would come back as a newline from any XML parser (and break body MD5s).
+    return text.replace("\r", "&#xD;").encode("utf-8")
+
+
+def encode_result(operation: str, result: dict[str, Any], request_id: str, names: XmlNames) -> WireResponse:
+    response: dict[str, Any] = {"@xmlns": names.namespace}
+    if operation not in names.without_result:
+        response[f"{operation}Result"] = _xml_members(result, operation, names) or None
+    response["ResponseMetadata"] = {"RequestId": request_id}
+    body = _render({f"{operation}Response": response})
+    return WireResponse(200, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})
+
+
+def encode_error(error: AwsError, request_id: str, namespace: str) -> WireResponse:
+    detail = {
+        "Type": "Sender" if error.sender_fault else "Receiver",
+        "Code": error.code,
+        "Message": error.query_message or error.message,
+        "Detail": None,
+    }
+    body = _render({"ErrorResponse": {"@xmlns": namespace, "Error": detail, "RequestId": request_id}})
+    return WireResponse(error.status, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})

@@ -1,0 +1,1 @@
+"""Domain services: behaviour of each AWS service, independent of HTTP and wire formats."""

@@ -1,0 +1,86 @@
+"""Typed reading of decoded request parameters, with AWS's errors for missing or malformed input.
+
+Both protocols decode to the same shape (the JSON protocol's); the query protocol delivers every scalar as
+text, so numbers and booleans are accepted as decimal strings and `true`/`false` too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.errors import invalid_parameter_value, missing_parameter
+
+
+def _bad(name: str, value: object, reason: str) -> Exception:
+    return invalid_parameter_value(f"Value {value} for parameter {name} is invalid. Reason: {reason}")
+
+
+class Params:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    def has(self, name: str) -> bool:
+        return self.raw.get(name) is not None
+
+    def text(self, name: str) -> str | None:
+        value = self.raw.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise _bad(name, value, "Must be a string.")
+        return value
+
+    def required_text(self, name: str) -> str:
+        value = self.text(name)
+        if not value:
+            raise missing_parameter(name)
+        return value
+
+    def integer(self, name: str) -> int | None:
+        value = self.raw.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise _bad(name, value, "Must be an integer.")
+        try:
+            return int(value)
+        except ValueError:
+            raise _bad(name, value, "Must be an integer.") from None
+
+    def required_integer(self, name: str) -> int:
+        value = self.integer(name)
+        if value is None:
+            raise missing_parameter(name)
+        return value
+
+    def text_list(self, name: str) -> list[str]:
+        value = self.raw.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise _bad(name, value, "Must be a list of strings.")
+        return value
+
+    def text_map(self, name: str) -> dict[str, str]:
+        value = self.raw.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise _bad(name, value, "Must be a map of strings.")
+        return value
+
+    def mapping(self, name: str) -> dict[str, Any]:
+        value = self.raw.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise _bad(name, value, "Must be a map.")
+        return value
+
+    def entries(self, name: str) -> list[Params]:
+        value = self.raw.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise _bad(name, value, "Must be a list of structures.")
+        return [Params(item) for item in value]

@@ -1,0 +1,1 @@
+"""Amazon SQS: queues, messages, visibility, long polling."""

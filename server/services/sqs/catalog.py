@@ -1,0 +1,150 @@
+"""The queue catalog: create, find, change and delete queues.
+
+The database is the source of truth; the catalog keeps a copy of every queue row in memory, replaced only
+after the transaction that changed it has committed, so finding a queue on the hot path costs a dict lookup.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+
+import orjson
+
+from persistence import queues as queue_rows
+from persistence.engine import Database
+from persistence.records import QueueRecord
+from server.clock import Clock
+from server.context import RequestContext
+from server.services.sqs import attributes
+from server.services.sqs.errors import queue_does_not_exist, sqs_error
+from server.services.sqs.waiters import QueueWaiters
+from server.errors import invalid_parameter_value
+
+_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
+Key = tuple[str, str, str]
+
+
+def queue_arn(queue: QueueRecord) -> str:
+    return f"arn:aws:sqs:{queue.region}:{queue.account}:{queue.name}"
+
+
+def queue_url(base_url: str, queue: QueueRecord) -> str:
+    return f"{base_url}/{queue.account}/{queue.name}"
+
+
+def _key(queue: QueueRecord) -> Key:
+    return (queue.account, queue.region, queue.name)
+
+
+def check_queue_name(name: str) -> None:
+    if name.endswith(".fifo"):
+        raise sqs_error("UnsupportedOperation", "FIFO queues are not supported by this Posthouse version yet.")
+    if not _QUEUE_NAME.fullmatch(name):
+        raise invalid_parameter_value(
+            "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
+        )
+
+
+class QueueCatalog:
+    def __init__(self, db: Database, clock: Clock, waiters: QueueWaiters) -> None:
+        self._db = db
+        self._clock = clock
+        self._waiters = waiters
+        self._by_key: dict[Key, QueueRecord] = {}
+
+    async def load(self) -> None:
+        self._by_key = {_key(queue): queue for queue in await self._db.run(queue_rows.load_all)}
+
+    def _remember(self, queue: QueueRecord) -> QueueRecord:
+        self._by_key[_key(queue)] = queue
+        return queue
+
+    def find(self, account: str, region: str, name: str) -> QueueRecord:
+        queue = self._by_key.get((account, region, name))
+        if queue is None:
+            raise queue_does_not_exist()
+        return queue
+
+    def refresh(self, queue: QueueRecord) -> QueueRecord:
+        """The current version of a queue found earlier (it may have changed or gone since)."""
+        return self.find(queue.account, queue.region, queue.name)
+
+    def all(self) -> list[QueueRecord]:
+        return sorted(self._by_key.values(), key=lambda q: (q.account, q.region, q.name))
+
+    def names(self, account: str, region: str, prefix: str) -> list[QueueRecord]:
+        return [
+            queue for queue in self.all()
+            if queue.account == account and queue.region == region and queue.name.startswith(prefix)
+        ]
+
+    async def create(
+        self, ctx: RequestContext, name: str, requested: dict[str, str], tags: dict[str, str]
+    ) -> QueueRecord:
+        check_queue_name(name)
+        checked = attributes.validate(requested)
+        self._check_redrive_target(ctx.account, ctx.region, checked)
+        now_s = self._clock.now_ms() // 1000
+
+        def create_or_match(conn: sqlite3.Connection) -> QueueRecord:
+            existing = queue_rows.find(conn, ctx.account, ctx.region, name)
+            if existing is None:
+                return queue_rows.insert(
+                    conn, ctx.account, ctx.region, name, attributes.initial(checked), tags, now_s
+                )
+            different = attributes.first_difference(existing.attributes, checked)
+            if different is not None:
+                raise sqs_error(
+                    "QueueNameExists",
+                    f"A queue already exists with the same name and a different value for attribute {different}",
+                )
+            return existing
+
+        return self._remember(await self._db.run(create_or_match))
+
+    async def delete(self, queue: QueueRecord) -> None:
+        await self._db.run(lambda conn: queue_rows.delete(conn, queue.id))
+        self._by_key.pop(_key(queue), None)
+        self._waiters.wake(queue.id)
+
+    async def set_attributes(self, queue: QueueRecord, requested: dict[str, str]) -> None:
+        checked = attributes.validate(requested)
+        self._check_redrive_target(queue.account, queue.region, checked)
+        now_s = self._clock.now_ms() // 1000
+        await self.change(
+            queue, lambda q: replace(q, attributes=attributes.apply(q.attributes, checked), modified_s=now_s)
+        )
+
+    async def change(self, queue: QueueRecord, change: Callable[[QueueRecord], QueueRecord]) -> QueueRecord:
+        """Store `change` applied to the queue's current version; return the stored version."""
+
+        def read_change_write(conn: sqlite3.Connection) -> QueueRecord:
+            current = queue_rows.find(conn, queue.account, queue.region, queue.name)
+            if current is None or current.id != queue.id:
+                raise queue_does_not_exist()
+            changed = change(current)
+            queue_rows.update(conn, changed)
+            return changed
+
+        return self._remember(await self._db.run(read_change_write))
+
+    async def reset(self) -> None:
+        await self._db.run(queue_rows.delete_all)
+        for queue in self._by_key.values():
+            self._waiters.wake(queue.id)
+        self._by_key.clear()
+
+    def _check_redrive_target(self, account: str, region: str, checked: dict[str, str]) -> None:
+        policy = checked.get("RedrivePolicy")
+        if not policy:
+            return
+        parts = str(orjson.loads(policy)["deadLetterTargetArn"]).split(":")
+        if len(parts) != 6 or (parts[4], parts[3], parts[5]) != (account, region, parts[5]) or (
+            (account, region, parts[5]) not in self._by_key
+        ):
+            raise invalid_parameter_value(
+                f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist."
+            )

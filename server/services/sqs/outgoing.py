@@ -1,0 +1,85 @@
+"""SendMessage and SendMessageBatch entries: validated, sized, digested and made into rows to store."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from persistence.records import NewMessage, QueueRecord
+from server.context import RequestContext
+from server.errors import invalid_parameter_value
+from server.services.params import Params
+from server.services.sqs import message_rules
+from server.services.sqs.errors import invalid_value
+from server.services.sqs.md5 import md5_of_attributes, md5_of_body
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    row: NewMessage
+    size: int
+    reply: dict[str, Any]
+    """MessageId and the digests, as SendMessage answers them."""
+
+
+def _delay(queue: QueueRecord, entry: Params) -> int:
+    delay = entry.integer("DelaySeconds")
+    if delay is None:
+        return int(queue.attributes["DelaySeconds"])
+    if not 0 <= delay <= 900:
+        raise invalid_value("DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900.")
+    return delay
+
+
+def _check_queue_type_fields(entry: Params) -> str | None:
+    dedup_id = entry.text("MessageDeduplicationId")
+    if dedup_id is not None:
+        raise invalid_value(
+            "MessageDeduplicationId", dedup_id,
+            "The request includes a parameter that is not valid for this queue type.",
+        )
+    group_id = entry.text("MessageGroupId")
+    if group_id is not None:  # a standard queue with group ids is a fair queue
+        message_rules.check_group_id("MessageGroupId", group_id)
+    return group_id
+
+
+def prepare(
+    queue: QueueRecord, ctx: RequestContext, entry: Params, now_ms: int, *, in_batch: bool = False
+) -> Outgoing:
+    body = entry.required_text("MessageBody")
+    message_rules.check_body(body)
+    delay = _delay(queue, entry)
+    attributes = message_rules.message_attributes(entry.mapping("MessageAttributes"))
+    system = message_rules.system_attributes(entry.mapping("MessageSystemAttributes"))
+    group_id = _check_queue_type_fields(entry)
+    size = len(body.encode()) + message_rules.attributes_size(attributes)
+    limit = int(queue.attributes["MaximumMessageSize"])
+    if size > limit:
+        verb = "cannot be validated" if in_batch else "are invalid"
+        raise invalid_parameter_value(f"One or more parameters {verb}. Reason: Message must be shorter than {limit} bytes.")
+    reply: dict[str, Any] = {"MessageId": str(uuid.uuid4()), "MD5OfMessageBody": md5_of_body(body)}
+    if attributes:
+        reply["MD5OfMessageAttributes"] = md5_of_attributes(attributes)
+    if system:
+        reply["MD5OfMessageSystemAttributes"] = md5_of_attributes(system)
+    elif ctx.trace_header:
+        system = {"AWSTraceHeader": {"DataType": "String", "StringValue": ctx.trace_header}}
+    retention_ms = int(queue.attributes["MessageRetentionPeriod"]) * 1000
+    row = NewMessage(
+        message_id=reply["MessageId"],
+        body=body,
+        body_md5=reply["MD5OfMessageBody"],
+        attributes=orjson.dumps(attributes) if attributes else None,
+        system_attributes=orjson.dumps(system) if system else None,
+        sender_id=ctx.access_key or ctx.account,
+        group_id=group_id,
+        dedup_id=None,
+        sent_ms=now_ms,
+        visible_at_ms=now_ms + delay * 1000,
+        expires_at_ms=now_ms + retention_ms,
+    )
+    return Outgoing(row, size, reply)

@@ -1,0 +1,44 @@
+"""The SQS service: its parts wired together, and how a request names its queue."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from persistence.engine import Database
+from persistence.records import QueueRecord
+from server.clock import Clock
+from server.context import RequestContext
+from server.errors import missing_parameter
+from server.services.params import Params
+from server.services.sqs.catalog import QueueCatalog
+from server.services.sqs.errors import queue_does_not_exist
+from server.services.sqs.messaging import Messaging
+from server.services.sqs.waiters import QueueWaiters
+
+
+class SqsService:
+    def __init__(self, db: Database, clock: Clock, *, enforce_purge_interval: bool = True) -> None:
+        self.clock = clock
+        self.waiters = QueueWaiters()
+        self.catalog = QueueCatalog(db, clock, self.waiters)
+        self.messaging = Messaging(db, clock, self.catalog, self.waiters)
+        self.enforce_purge_interval = enforce_purge_interval
+
+    async def start(self) -> None:
+        await self.catalog.load()
+
+    def stop(self) -> None:
+        self.waiters.release_all()
+
+    def queue(self, ctx: RequestContext, params: Params) -> QueueRecord:
+        """The queue a request names: its QueueUrl, or else the path it was sent to (Java SDK v1 style).
+
+        Only the URL's path counts, so localhost, 127.0.0.1 and a container's name all reach the same queue.
+        """
+        url = params.text("QueueUrl") or (ctx.target_path if ctx.target_path.strip("/") else None)
+        if not url:
+            raise missing_parameter("QueueUrl")
+        parts = [part for part in urlsplit(url).path.split("/") if part]
+        if len(parts) != 2:
+            raise queue_does_not_exist()
+        return self.catalog.find(parts[0], ctx.region, parts[1])

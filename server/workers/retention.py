@@ -1,0 +1,50 @@
+"""Retention: drops messages past their queue's retention period, a bounded chunk at a time.
+
+Receives and counts already ignore expired messages, so this worker only reclaims space; it never decides
+what a client sees and may run late without changing any answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+
+from persistence import messages as message_rows
+from persistence.engine import Database
+from server.clock import Clock
+
+log = logging.getLogger("posthouse.retention")
+INTERVAL_MS = 5_000
+CHUNK = 1_000
+
+
+class RetentionWorker:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._stop: asyncio.Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._stop = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._run(), name="posthouse-retention")
+
+    async def stop(self) -> None:
+        if self._stop is not None and not self._stop.done():
+            self._stop.set_result(None)
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        assert self._stop is not None
+        while not self._stop.done():
+            try:
+                while await self._db.run(self._sweep) == CHUNK:
+                    pass
+            except Exception:
+                log.exception("retention sweep failed; retrying next round")
+            await self._clock.wait(self._stop, self._clock.now_ms() + INTERVAL_MS)
+
+    def _sweep(self, conn: sqlite3.Connection) -> int:
+        return message_rows.delete_expired(conn, self._clock.now_ms(), CHUNK)
