@@ -1,0 +1,60 @@
+"""Fixtures: one live server for the session, and every SQS test run over both SQS protocols."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from botocore.client import BaseClient
+
+from tests.harness import ServerProcess, sqs_client
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    process = ServerProcess(tmp_path_factory.mktemp("server") / "data", "--controllable-clock").start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(params=["json", "query"])
+def protocol(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def sqs(server: ServerProcess, protocol: str) -> BaseClient:
+    return sqs_client(server.url, protocol)
+
+
+@pytest.fixture
+def unique_name() -> Callable[[str], str]:
+    return lambda prefix="q": f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def queue_url(sqs: BaseClient, unique_name: Callable[[str], str]) -> str:
+    url: str = sqs.create_queue(QueueName=unique_name("q"))["QueueUrl"]
+    return url
+
+
+@pytest.fixture
+def make_queue(sqs: BaseClient, unique_name: Callable[[str], str]) -> Callable[..., str]:
+    def make(**attributes: str) -> str:
+        url: str = sqs.create_queue(QueueName=unique_name("q"), Attributes=attributes)["QueueUrl"]
+        return url
+
+    return make
+
+
+def error_of(excinfo: pytest.ExceptionInfo[Exception]) -> dict[str, object]:
+    error: dict[str, object] = excinfo.value.response["Error"]  # type: ignore[attr-defined]
+    error["Status"] = excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]  # type: ignore[attr-defined]
+    return error
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
