@@ -46,6 +46,10 @@ class Struct:
     fields: dict[str, tuple[str, Shape]] = field(default_factory=dict)
     """Wire name -> (parameter name, shape); names not listed pass through unchanged."""
 
+    def by_parameter(self) -> dict[str, tuple[str, Shape]]:
+        """The same fields under their parameter names (botocore writes `Entries=` for an empty list)."""
+        return {target: (target, shape) for target, shape in self.fields.values()}
+
 
 Shape = Scalar | ListOf | MapOf | Struct
 Tree = dict[str, Any]
@@ -78,6 +82,8 @@ def _numbered(node: Tree) -> list[Any]:
 
 
 def _convert(node: Any, shape: Shape) -> Any:
+    if node == "" and isinstance(shape, ListOf | MapOf):
+        return [] if isinstance(shape, ListOf) else {}  # botocore sends `Name=` for an empty list
     if not isinstance(node, dict) or isinstance(shape, Scalar):
         return node
     if isinstance(shape, ListOf):
@@ -90,7 +96,7 @@ def _convert(node: Any, shape: Shape) -> Any:
         }
     converted: Tree = {}
     for name, child in node.items():
-        target, child_shape = shape.fields.get(name, (name, Scalar()))
+        target, child_shape = shape.fields.get(name) or shape.by_parameter().get(name, (name, Scalar()))
         converted[target] = _convert(child, child_shape)
     return converted
 
