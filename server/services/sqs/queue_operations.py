@@ -42,9 +42,12 @@ def _page_start(token: str | None) -> str:
     if token is None:
         return ""
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        after = base64.b64decode(token, altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid_parameter_value("Invalid NextToken value.") from None
+        after = ""
+    if not after:
+        raise invalid_parameter_value("Invalid NextToken value.")
+    return after
 
 
 async def list_queues(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
