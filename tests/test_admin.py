@@ -1,0 +1,74 @@
+"""Admin REST routes: inspection without side effects, clock control, reset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from botocore.client import BaseClient
+
+from tests.harness import ServerProcess, sqs_client
+
+
+@pytest.fixture
+def plain_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A second server: in memory, with the real clock."""
+    process = ServerProcess(tmp_path / "plain", "--in-memory").start()
+    yield process
+    process.stop()
+
+
+def test_queue_listing_with_counts(server: ServerProcess, sqs: BaseClient, queue_url: str) -> None:
+    name = queue_url.rsplit("/", 1)[1]
+    sqs.send_message(QueueUrl=queue_url, MessageBody="visible")
+    sqs.send_message(QueueUrl=queue_url, MessageBody="delayed", DelaySeconds=60)
+    sqs.send_message(QueueUrl=queue_url, MessageBody="to receive")
+    sqs.receive_message(QueueUrl=queue_url, VisibilityTimeout=300)
+    status, body = server.admin("GET", "/admin/sqs/queues?region=us-east-1")
+    assert status == 200
+    (summary,) = [q for q in body["queues"] if q["name"] == name]
+    assert (summary["visible"], summary["in_flight"], summary["delayed"]) == (1, 1, 1)
+    assert summary["account"] == "000000000000"
+    status, detail = server.admin("GET", f"/admin/sqs/queues/000000000000/us-east-1/{name}")
+    assert status == 200
+    assert detail["attributes"]["VisibilityTimeout"] == "30"
+
+
+def test_peek_changes_nothing(server: ServerProcess, sqs: BaseClient, queue_url: str) -> None:
+    name = queue_url.rsplit("/", 1)[1]
+    sqs.send_message(QueueUrl=queue_url, MessageBody="look at me",
+                     MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    path = f"/admin/sqs/queues/000000000000/us-east-1/{name}/messages"
+    for _ in range(2):
+        status, body = server.admin("GET", path)
+        assert status == 200
+        (message,) = body["messages"]
+        assert (message["body"], message["state"], message["receive_count"]) == ("look at me", "visible", 0)
+        assert message["attributes"] == {"k": {"DataType": "String", "StringValue": "v"}}
+    received = sqs.receive_message(QueueUrl=queue_url, AttributeNames=["ApproximateReceiveCount"])["Messages"][0]
+    assert received["Attributes"]["ApproximateReceiveCount"] == "1"
+    (message,) = server.admin("GET", path)[1]["messages"]
+    assert (message["state"], message["receive_count"]) == ("in_flight", 1)
+
+
+def test_unknown_queue_is_404(server: ServerProcess) -> None:
+    status, body = server.admin("GET", "/admin/sqs/queues/000000000000/us-east-1/never-made")
+    assert status == 404
+    assert body["error"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_clock_rejects_bad_input(server: ServerProcess) -> None:
+    assert server.admin("POST", "/admin/clock", {"advance_seconds": -1})[0] == 400
+    assert server.admin("POST", "/admin/clock", {"nothing": 1})[0] == 400
+
+
+def test_clock_is_off_by_default_and_reset_wipes(plain_server: ServerProcess) -> None:
+    assert plain_server.admin("POST", "/admin/clock", {"advance_seconds": 5})[0] == 404
+    sqs = sqs_client(plain_server.url, "json")
+    url = sqs.create_queue(QueueName="wiped")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    assert plain_server.admin("POST", "/admin/reset") == (200, {"reset": True})
+    assert "QueueUrls" not in sqs.list_queues()
+    url = sqs.create_queue(QueueName="wiped")["QueueUrl"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)

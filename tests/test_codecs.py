@@ -1,0 +1,110 @@
+"""Codecs against botocore as the oracle: its query serializer feeds our decoder, its parsers read our XML.
+
+For every operation, a request serialized with the query-protocol model must decode to exactly the
+parameters the JSON-protocol model serializes; a result encoded as XML must parse to what the JSON
+encoding parses to.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.model import ServiceModel
+from botocore.parsers import create_parser
+from botocore.serialize import create_serializer
+
+from server.protocols import json10, query, sqs_query
+from tests.harness import query_model_dir
+
+TRACE = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc"}}
+ATTRIBUTES = {"s": {"DataType": "String", "StringValue": "v"}, "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01"}}
+REQUESTS: list[tuple[str, dict[str, Any]]] = [
+    ("CreateQueue", {"QueueName": "q", "Attributes": {"VisibilityTimeout": "30", "DelaySeconds": "1"},
+                     "tags": {"a": "b", "c": ""}}),
+    ("GetQueueAttributes", {"QueueUrl": "u", "AttributeNames": ["All", "QueueArn"]}),
+    ("SetQueueAttributes", {"QueueUrl": "u", "Attributes": {"Policy": '{"a": "b=c&d"}'}}),
+    ("SendMessage", {"QueueUrl": "u", "MessageBody": "héllo w&rld=+\r\n", "DelaySeconds": 5,
+                     "MessageAttributes": ATTRIBUTES, "MessageSystemAttributes": TRACE, "MessageGroupId": "g"}),
+    ("SendMessageBatch", {"QueueUrl": "u", "Entries": [
+        {"Id": "1", "MessageBody": "a", "MessageAttributes": ATTRIBUTES},
+        {"Id": "2", "MessageBody": "b", "DelaySeconds": 3}] + [{"Id": f"x{i}", "MessageBody": "c"} for i in range(8)]}),
+    ("ReceiveMessage", {"QueueUrl": "u", "AttributeNames": ["All"], "MessageAttributeNames": ["a.*", "b"],
+                        "MaxNumberOfMessages": 10, "VisibilityTimeout": 0, "WaitTimeSeconds": 20}),
+    ("DeleteMessage", {"QueueUrl": "u", "ReceiptHandle": "AQEB+/="}),
+    ("DeleteMessageBatch", {"QueueUrl": "u", "Entries": [{"Id": "1", "ReceiptHandle": "h1"}]}),
+    ("ChangeMessageVisibilityBatch", {"QueueUrl": "u", "Entries": [
+        {"Id": "1", "ReceiptHandle": "h1", "VisibilityTimeout": 10}]}),
+    ("TagQueue", {"QueueUrl": "u", "Tags": {"k": "v"}}),
+    ("UntagQueue", {"QueueUrl": "u", "TagKeys": ["k", "l"]}),
+    ("AddPermission", {"QueueUrl": "u", "Label": "l", "AWSAccountIds": ["111122223333"],
+                       "Actions": ["SendMessage", "ReceiveMessage"]}),
+    ("ListQueues", {"QueueNamePrefix": "p", "MaxResults": 5, "NextToken": "t"}),
+    ("SendMessageBatch", {"QueueUrl": "u", "Entries": []}),
+]
+MESSAGE = {"MessageId": "m", "ReceiptHandle": "r", "MD5OfBody": "d", "Body": "a\r\n<b>&",
+           "Attributes": {"SenderId": "s", "SentTimestamp": "1"}, "MD5OfMessageAttributes": "e",
+           "MessageAttributes": {"s": {"DataType": "String", "StringValue": "v"},
+                                 "b": {"DataType": "Binary", "BinaryValue": "AAE="}}}
+RESULTS: list[tuple[str, dict[str, Any]]] = [
+    ("CreateQueue", {"QueueUrl": "http://h/1/q"}),
+    ("ListQueues", {"QueueUrls": ["http://h/1/a", "http://h/1/b"], "NextToken": "n"}),
+    ("ListQueues", {}),
+    ("GetQueueAttributes", {"Attributes": {"VisibilityTimeout": "30", "Policy": '{"x": "<&>"}'}}),
+    ("ReceiveMessage", {"Messages": [MESSAGE, {**MESSAGE, "MessageId": "m2"}]}),
+    ("ReceiveMessage", {}),
+    ("SendMessage", {"MessageId": "m", "MD5OfMessageBody": "a", "MD5OfMessageAttributes": "b",
+                     "MD5OfMessageSystemAttributes": "c"}),
+    ("SendMessageBatch", {"Successful": [{"Id": "1", "MessageId": "m", "MD5OfMessageBody": "a"}],
+                          "Failed": [{"Id": "2", "SenderFault": True, "Code": "C", "Message": "M"}]}),
+    ("DeleteMessageBatch", {"Successful": [{"Id": "1"}, {"Id": "2"}]}),
+    ("ChangeMessageVisibilityBatch", {"Successful": [{"Id": "1"}]}),
+    ("ListQueueTags", {"Tags": {"a": "b"}}),
+    ("DeleteQueue", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def models() -> dict[str, ServiceModel]:
+    session = botocore.session.get_session()
+    current = session.get_service_model("sqs")
+    legacy_session = botocore.session.get_session()
+    legacy_session.get_component("data_loader").search_paths.insert(0, str(query_model_dir()))
+    legacy = legacy_session.get_service_model("sqs")
+    assert (current.protocol, legacy.protocol) == ("json", "query")
+    return {"json": current, "query": legacy}
+
+
+@pytest.mark.parametrize(("operation", "params"), REQUESTS, ids=[f"{o}-{i}" for i, (o, _) in enumerate(REQUESTS)])
+def test_query_requests_decode_like_json_requests(models: dict[str, ServiceModel], operation: str, params: dict[str, Any]) -> None:
+    json_body = create_serializer("json").serialize_to_request(params, models["json"].operation_model(operation))["body"]
+    form = create_serializer("query").serialize_to_request(params, models["query"].operation_model(operation))["body"]
+    decoded = query.decode({k: str(v) for k, v in form.items()}, sqs_query.INPUTS.get(operation, query.Struct()))
+    expected = json.loads(json_body)
+    assert _stringify(decoded) == _stringify(expected)
+
+
+def _stringify(value: Any) -> Any:
+    """Query carries every scalar as text; the service reads numbers from either form."""
+    if isinstance(value, dict):
+        return {k: _stringify(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringify(v) for v in value]
+    return str(value)
+
+
+@pytest.mark.parametrize(("operation", "result"), RESULTS, ids=[f"{o}-{i}" for i, (o, _) in enumerate(RESULTS)])
+def test_xml_results_parse_like_json_results(models: dict[str, ServiceModel], operation: str, result: dict[str, Any]) -> None:
+    def parsed(protocol: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+        output = models[protocol].operation_model(operation).output_shape
+        response = {"body": body, "headers": headers, "status_code": 200}
+        value: dict[str, Any] = create_parser(protocol).parse(response, output)
+        value.pop("ResponseMetadata", None)
+        return value
+
+    as_json = json10.encode_result(result, "rid")
+    as_xml = query.encode_result(operation, result, "rid", sqs_query.OUTPUT)
+    assert parsed("query", as_xml.body, as_xml.headers) == parsed("json", as_json.body, as_json.headers)
+    assert b"\r" not in as_xml.body

@@ -1,0 +1,94 @@
+"""A 200 means committed: state survives kill -9. And a stop is prompt even with long polls open."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tests.harness import ServerProcess, sqs_client
+
+
+def test_acknowledged_state_survives_kill_9(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = ServerProcess(data).start()
+    sqs = sqs_client(first.url, "json")
+    url = sqs.create_queue(QueueName="durable", Attributes={"VisibilityTimeout": "600"})["QueueUrl"]
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(10)])
+    in_flight = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=4)["Messages"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=in_flight[0]["ReceiptHandle"])
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "0", "MaximumMessageSize": "2048"})
+
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def keep_sending(client: Any) -> None:
+        while not stop.is_set():
+            try:
+                acknowledged.append(client.send_message(QueueUrl=url, MessageBody="load")["MessageId"])
+            except (BotoCoreError, ClientError):
+                return
+
+    senders = [threading.Thread(target=keep_sending, args=(sqs_client(first.url, "json"),)) for _ in range(4)]
+    for sender in senders:
+        sender.start()
+    time.sleep(1.0)
+    first.kill()  # mid-load: some requests are cut off, none acknowledged may be lost
+    stop.set()
+    for sender in senders:
+        sender.join(30)
+    assert len(acknowledged) > 50
+
+    second = ServerProcess(data, port=first.port).start()
+    try:
+        sqs = sqs_client(second.url, "json")
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert attributes["MaximumMessageSize"] == "2048"
+        assert attributes["ApproximateNumberOfMessagesNotVisible"] == "3"
+        stored: set[str] = set()
+        bodies: list[str] = []
+        while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+            stored.update(m["MessageId"] for m in batch)
+            bodies.extend(m["Body"] for m in batch)
+        assert set(acknowledged) <= stored
+        assert sorted(b for b in bodies if b != "load") == [f"m{i}" for i in range(4, 10)]
+        # In-flight messages kept their receive count and their handles still work.
+        handle = in_flight[1]["ReceiptHandle"]
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
+        again = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])["Messages"][0]
+        assert again["MessageId"] == in_flight[1]["MessageId"]
+        assert again["Attributes"]["ApproximateReceiveCount"] == "2"
+    finally:
+        second.stop()
+
+
+def test_graceful_stop_with_open_long_polls(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    sqs = sqs_client(server.url, "json")
+    url = sqs.create_queue(QueueName="polled")["QueueUrl"]
+    results: list[Any] = []
+
+    def poll() -> None:
+        try:
+            results.append(sqs_client(server.url, "json").receive_message(QueueUrl=url, WaitTimeSeconds=20))
+        except (BotoCoreError, ClientError) as error:
+            results.append(error)
+
+    pollers = [threading.Thread(target=poll) for _ in range(3)]
+    for poller in pollers:
+        poller.start()
+    time.sleep(0.5)
+    took = server.stop()
+    assert took < 10
+    for poller in pollers:
+        poller.join(10)
+    assert len(results) == 3
+    assert all(isinstance(r, dict) and "Messages" not in r for r in results)
+    # uvicorn re-raises SIGTERM once it has shut down; the closed database proves the shutdown was clean.
+    assert server.process is not None and server.process.returncode in (0, -signal.SIGTERM)
+    assert (tmp_path / "data" / "posthouse.db").exists()
+    assert not (tmp_path / "data" / "posthouse.db-wal").exists()
