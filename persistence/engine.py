@@ -96,7 +96,7 @@ class Database:
         # aiosqlite's public API costs one thread round trip per statement; its worker queue lets us run
         # a whole batch of statements in one round trip, which is what makes group commit pay off.
         assert self._conn is not None
-        result: T = await self._conn._execute(fn, self._conn._conn, *args)
+        result: T = await self._conn._execute(fn, self._conn._conn, *args)  # type: ignore[no-untyped-call]
         return result
 
     async def _write_loop(self) -> None:

@@ -44,8 +44,20 @@ def insert(conn: sqlite3.Connection, queue_id: int, messages: list[NewMessage]) 
     conn.executemany(
         _INSERT,
         [
-            (queue_id, m.message_id, m.body, m.body_md5, m.attributes, m.system_attributes, m.sender_id,
-             m.group_id, m.dedup_id, m.sent_ms, m.visible_at_ms, m.expires_at_ms)
+            (
+                queue_id,
+                m.message_id,
+                m.body,
+                m.body_md5,
+                m.attributes,
+                m.system_attributes,
+                m.sender_id,
+                m.group_id,
+                m.dedup_id,
+                m.sent_ms,
+                m.visible_at_ms,
+                m.expires_at_ms,
+            )
             for m in messages
         ],
     )
@@ -70,7 +82,8 @@ def next_visible_ms(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> int
 
 def delete(conn: sqlite3.Connection, queue_id: int, row_id: int, message_id: str) -> None:
     conn.execute(
-        "DELETE FROM messages WHERE id = ? AND queue_id = ? AND message_id = ?", (row_id, queue_id, message_id)
+        "DELETE FROM messages WHERE id = ? AND queue_id = ? AND message_id = ?",
+        (row_id, queue_id, message_id),
     )
 
 

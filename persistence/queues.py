@@ -63,8 +63,13 @@ def insert(
 def update(conn: sqlite3.Connection, queue: QueueRecord) -> None:
     conn.execute(
         "UPDATE queues SET attributes = ?, tags = ?, modified_s = ?, last_purge_ms = ? WHERE id = ?",
-        (orjson.dumps(queue.attributes), orjson.dumps(queue.tags), queue.modified_s, queue.last_purge_ms,
-         queue.id),
+        (
+            orjson.dumps(queue.attributes),
+            orjson.dumps(queue.tags),
+            queue.modified_s,
+            queue.last_purge_ms,
+            queue.id,
+        ),
     )
 
 

@@ -48,7 +48,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Starlette:
     methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]
     app = Starlette(
         routes=[*ROUTES, Route("/{path:path}", gateway.handle, methods=methods)],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.sqs = sqs

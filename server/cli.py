@@ -27,22 +27,42 @@ def _env_flag(name: str, default: bool) -> bool:
 
 
 def parse_config(argv: Sequence[str] | None = None) -> Config:
-    parser = argparse.ArgumentParser(prog="posthouse", description="A local, durable stand-in for Amazon SQS.")
+    parser = argparse.ArgumentParser(
+        prog="posthouse", description="A local, durable stand-in for Amazon SQS."
+    )
     parser.add_argument("--host", default=_env("host", _DEFAULTS.host))
     parser.add_argument("--port", type=int, default=int(_env("port", _DEFAULTS.port)))
     parser.add_argument("--data-dir", default=_env("data_dir", _DEFAULTS.data_dir))
-    parser.add_argument("--in-memory", action="store_true", default=_env_flag("in_memory", False),
-                        help="keep everything in memory (nothing survives a restart)")
+    parser.add_argument(
+        "--in-memory",
+        action="store_true",
+        default=_env_flag("in_memory", False),
+        help="keep everything in memory (nothing survives a restart)",
+    )
     parser.add_argument("--region", default=_env("region", _DEFAULTS.region))
     parser.add_argument("--account", default=_env("account", _DEFAULTS.account))
-    parser.add_argument("--base-url", default=_env("base_url", None),
-                        help="fixed scheme://host:port for queue URLs (default: the request's Host header)")
-    parser.add_argument("--controllable-clock", action="store_true", default=_env_flag("controllable_clock", False),
-                        help="enable POST /admin/clock to move time forward (for tests)")
-    parser.add_argument("--no-purge-interval", action="store_true", default=_env_flag("no_purge_interval", False),
-                        help="allow PurgeQueue more than once per 60 s")
-    parser.add_argument("--log-level", default=_env("log_level", _DEFAULTS.log_level),
-                        choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument(
+        "--base-url",
+        default=_env("base_url", None),
+        help="fixed scheme://host:port for queue URLs (default: the request's Host header)",
+    )
+    parser.add_argument(
+        "--controllable-clock",
+        action="store_true",
+        default=_env_flag("controllable_clock", False),
+        help="enable POST /admin/clock to move time forward (for tests)",
+    )
+    parser.add_argument(
+        "--no-purge-interval",
+        action="store_true",
+        default=_env_flag("no_purge_interval", False),
+        help="allow PurgeQueue more than once per 60 s",
+    )
+    parser.add_argument(
+        "--log-level",
+        default=_env("log_level", _DEFAULTS.log_level),
+        choices=["critical", "error", "warning", "info", "debug"],
+    )
     args = parser.parse_args(argv)
     return Config(
         host=args.host,
@@ -77,7 +97,9 @@ class _Server(uvicorn.Server):
 
 def main(argv: Sequence[str] | None = None) -> None:
     config = parse_config(argv)
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     uvicorn_config = uvicorn.Config(
         create_app(config),
         host=config.host,

@@ -66,11 +66,13 @@ class Gateway:
     @staticmethod
     def _is_query(request: Request) -> bool:
         content_type = request.headers.get("content-type", "")
-        return (request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")) or (
-            "Action" in request.query_params
-        )
+        return (
+            request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")
+        ) or ("Action" in request.query_params)
 
-    async def _dispatch(self, handler: Handler, params: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+    async def _dispatch(
+        self, handler: Handler, params: dict[str, Any], ctx: RequestContext
+    ) -> dict[str, Any]:
         try:
             return await handler(Params(params), ctx)
         except AwsError:
@@ -86,9 +88,14 @@ class Gateway:
         handler = self._registry.find(JSON_TARGETS.get(prefix, ""), operation)
         try:
             if handler is None:
-                raise AwsError("InvalidAction", f"Operation {target} is not supported.",
-                               shape="UnknownOperationException")
-            return json10.encode_result(await self._dispatch(handler, json10.decode(body), ctx), ctx.request_id)
+                raise AwsError(
+                    "InvalidAction",
+                    f"Operation {target} is not supported.",
+                    shape="UnknownOperationException",
+                )
+            return json10.encode_result(
+                await self._dispatch(handler, json10.decode(body), ctx), ctx.request_id
+            )
         except AwsError as error:
             return json10.encode_error(error, ctx.request_id)
 

@@ -47,8 +47,18 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 20) -> ServerProcess:
-        command = [sys.executable, "-m", "server", "--port", str(self.port), "--data-dir", str(self.data_dir),
-                   "--log-level", "warning", *self.args]
+        command = [
+            sys.executable,
+            "-m",
+            "server",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--log-level",
+            "warning",
+            *self.args,
+        ]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         deadline = time.monotonic() + timeout
@@ -94,8 +104,20 @@ def query_model_dir() -> Path:
     model = QUERY_MODEL_DIR / "sqs" / "2012-11-05"
     if not (model / "service-2.json").exists():
         with tempfile.TemporaryDirectory() as download:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", download,
-                            QUERY_BOTOCORE], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "-d",
+                    download,
+                    QUERY_BOTOCORE,
+                ],
+                check=True,
+            )
             (wheel,) = Path(download).glob("botocore-*.whl")
             with zipfile.ZipFile(io.BytesIO(wheel.read_bytes())) as archive:
                 model.mkdir(parents=True, exist_ok=True)
@@ -107,8 +129,12 @@ def query_model_dir() -> Path:
 
 def sqs_client(endpoint: str, protocol: str, region: str = "us-east-1", **credentials: str) -> BaseClient:
     """A real SQS client: current boto3 (AWS JSON 1.0) or botocore with the query-protocol model."""
-    kwargs: dict[str, Any] = {"endpoint_url": endpoint, "region_name": region, "config": NO_RETRIES,
-                              **(credentials or CREDENTIALS)}
+    kwargs: dict[str, Any] = {
+        "endpoint_url": endpoint,
+        "region_name": region,
+        "config": NO_RETRIES,
+        **(credentials or CREDENTIALS),
+    }
     if protocol == "json":
         return boto3.session.Session().client("sqs", **kwargs)
     session = botocore.session.get_session()

@@ -37,8 +37,11 @@ def test_queue_listing_with_counts(server: ServerProcess, sqs: BaseClient, queue
 
 def test_peek_changes_nothing(server: ServerProcess, sqs: BaseClient, queue_url: str) -> None:
     name = queue_url.rsplit("/", 1)[1]
-    sqs.send_message(QueueUrl=queue_url, MessageBody="look at me",
-                     MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody="look at me",
+        MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}},
+    )
     path = f"/admin/sqs/queues/000000000000/us-east-1/{name}/messages"
     for _ in range(2):
         status, body = server.admin("GET", path)
@@ -46,7 +49,9 @@ def test_peek_changes_nothing(server: ServerProcess, sqs: BaseClient, queue_url:
         (message,) = body["messages"]
         assert (message["body"], message["state"], message["receive_count"]) == ("look at me", "visible", 0)
         assert message["attributes"] == {"k": {"DataType": "String", "StringValue": "v"}}
-    received = sqs.receive_message(QueueUrl=queue_url, AttributeNames=["ApproximateReceiveCount"])["Messages"][0]
+    received = sqs.receive_message(QueueUrl=queue_url, AttributeNames=["ApproximateReceiveCount"])[
+        "Messages"
+    ][0]
     assert received["Attributes"]["ApproximateReceiveCount"] == "1"
     (message,) = server.admin("GET", path)[1]["messages"]
     assert (message["state"], message["receive_count"]) == ("in_flight", 1)

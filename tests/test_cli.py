@@ -15,9 +15,12 @@ import pytest
 
 from tests.harness import ServerProcess
 
-
-
-ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+ENV = {
+    **os.environ,
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 
 
 def aws(server: ServerProcess, *args: str) -> Any:
@@ -44,7 +47,12 @@ def test_cli_round_trip(server: ServerProcess) -> None:
 
 def test_boto3_finds_the_server_through_aws_endpoint_url(server: ServerProcess) -> None:
     script = "import boto3; print(boto3.client('sqs').create_queue(QueueName='from-env')['QueueUrl'])"
-    done = subprocess.run([sys.executable, "-c", script], env={**ENV, "AWS_ENDPOINT_URL": server.url},
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**ENV, "AWS_ENDPOINT_URL": server.url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"{server.url}/000000000000/from-env"

@@ -20,34 +20,86 @@ from server.protocols import json10, query, sqs_query
 from tests.harness import query_model_dir
 
 TRACE = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc"}}
-ATTRIBUTES = {"s": {"DataType": "String", "StringValue": "v"}, "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01"}}
+ATTRIBUTES = {
+    "s": {"DataType": "String", "StringValue": "v"},
+    "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
+}
 REQUESTS: list[tuple[str, dict[str, Any]]] = [
-    ("CreateQueue", {"QueueName": "q", "Attributes": {"VisibilityTimeout": "30", "DelaySeconds": "1"},
-                     "tags": {"a": "b", "c": ""}}),
+    (
+        "CreateQueue",
+        {
+            "QueueName": "q",
+            "Attributes": {"VisibilityTimeout": "30", "DelaySeconds": "1"},
+            "tags": {"a": "b", "c": ""},
+        },
+    ),
     ("GetQueueAttributes", {"QueueUrl": "u", "AttributeNames": ["All", "QueueArn"]}),
     ("SetQueueAttributes", {"QueueUrl": "u", "Attributes": {"Policy": '{"a": "b=c&d"}'}}),
-    ("SendMessage", {"QueueUrl": "u", "MessageBody": "héllo w&rld=+\r\n", "DelaySeconds": 5,
-                     "MessageAttributes": ATTRIBUTES, "MessageSystemAttributes": TRACE, "MessageGroupId": "g"}),
-    ("SendMessageBatch", {"QueueUrl": "u", "Entries": [
-        {"Id": "1", "MessageBody": "a", "MessageAttributes": ATTRIBUTES},
-        {"Id": "2", "MessageBody": "b", "DelaySeconds": 3}] + [{"Id": f"x{i}", "MessageBody": "c"} for i in range(8)]}),
-    ("ReceiveMessage", {"QueueUrl": "u", "AttributeNames": ["All"], "MessageAttributeNames": ["a.*", "b"],
-                        "MaxNumberOfMessages": 10, "VisibilityTimeout": 0, "WaitTimeSeconds": 20}),
+    (
+        "SendMessage",
+        {
+            "QueueUrl": "u",
+            "MessageBody": "héllo w&rld=+\r\n",
+            "DelaySeconds": 5,
+            "MessageAttributes": ATTRIBUTES,
+            "MessageSystemAttributes": TRACE,
+            "MessageGroupId": "g",
+        },
+    ),
+    (
+        "SendMessageBatch",
+        {
+            "QueueUrl": "u",
+            "Entries": [
+                {"Id": "1", "MessageBody": "a", "MessageAttributes": ATTRIBUTES},
+                {"Id": "2", "MessageBody": "b", "DelaySeconds": 3},
+            ]
+            + [{"Id": f"x{i}", "MessageBody": "c"} for i in range(8)],
+        },
+    ),
+    (
+        "ReceiveMessage",
+        {
+            "QueueUrl": "u",
+            "AttributeNames": ["All"],
+            "MessageAttributeNames": ["a.*", "b"],
+            "MaxNumberOfMessages": 10,
+            "VisibilityTimeout": 0,
+            "WaitTimeSeconds": 20,
+        },
+    ),
     ("DeleteMessage", {"QueueUrl": "u", "ReceiptHandle": "AQEB+/="}),
     ("DeleteMessageBatch", {"QueueUrl": "u", "Entries": [{"Id": "1", "ReceiptHandle": "h1"}]}),
-    ("ChangeMessageVisibilityBatch", {"QueueUrl": "u", "Entries": [
-        {"Id": "1", "ReceiptHandle": "h1", "VisibilityTimeout": 10}]}),
+    (
+        "ChangeMessageVisibilityBatch",
+        {"QueueUrl": "u", "Entries": [{"Id": "1", "ReceiptHandle": "h1", "VisibilityTimeout": 10}]},
+    ),
     ("TagQueue", {"QueueUrl": "u", "Tags": {"k": "v"}}),
     ("UntagQueue", {"QueueUrl": "u", "TagKeys": ["k", "l"]}),
-    ("AddPermission", {"QueueUrl": "u", "Label": "l", "AWSAccountIds": ["111122223333"],
-                       "Actions": ["SendMessage", "ReceiveMessage"]}),
+    (
+        "AddPermission",
+        {
+            "QueueUrl": "u",
+            "Label": "l",
+            "AWSAccountIds": ["111122223333"],
+            "Actions": ["SendMessage", "ReceiveMessage"],
+        },
+    ),
     ("ListQueues", {"QueueNamePrefix": "p", "MaxResults": 5, "NextToken": "t"}),
     ("SendMessageBatch", {"QueueUrl": "u", "Entries": []}),
 ]
-MESSAGE = {"MessageId": "m", "ReceiptHandle": "r", "MD5OfBody": "d", "Body": "a\r\n<b>&",
-           "Attributes": {"SenderId": "s", "SentTimestamp": "1"}, "MD5OfMessageAttributes": "e",
-           "MessageAttributes": {"s": {"DataType": "String", "StringValue": "v"},
-                                 "b": {"DataType": "Binary", "BinaryValue": "AAE="}}}
+MESSAGE = {
+    "MessageId": "m",
+    "ReceiptHandle": "r",
+    "MD5OfBody": "d",
+    "Body": "a\r\n<b>&",
+    "Attributes": {"SenderId": "s", "SentTimestamp": "1"},
+    "MD5OfMessageAttributes": "e",
+    "MessageAttributes": {
+        "s": {"DataType": "String", "StringValue": "v"},
+        "b": {"DataType": "Binary", "BinaryValue": "AAE="},
+    },
+}
 RESULTS: list[tuple[str, dict[str, Any]]] = [
     ("CreateQueue", {"QueueUrl": "http://h/1/q"}),
     ("ListQueues", {"QueueUrls": ["http://h/1/a", "http://h/1/b"], "NextToken": "n"}),
@@ -55,10 +107,22 @@ RESULTS: list[tuple[str, dict[str, Any]]] = [
     ("GetQueueAttributes", {"Attributes": {"VisibilityTimeout": "30", "Policy": '{"x": "<&>"}'}}),
     ("ReceiveMessage", {"Messages": [MESSAGE, {**MESSAGE, "MessageId": "m2"}]}),
     ("ReceiveMessage", {}),
-    ("SendMessage", {"MessageId": "m", "MD5OfMessageBody": "a", "MD5OfMessageAttributes": "b",
-                     "MD5OfMessageSystemAttributes": "c"}),
-    ("SendMessageBatch", {"Successful": [{"Id": "1", "MessageId": "m", "MD5OfMessageBody": "a"}],
-                          "Failed": [{"Id": "2", "SenderFault": True, "Code": "C", "Message": "M"}]}),
+    (
+        "SendMessage",
+        {
+            "MessageId": "m",
+            "MD5OfMessageBody": "a",
+            "MD5OfMessageAttributes": "b",
+            "MD5OfMessageSystemAttributes": "c",
+        },
+    ),
+    (
+        "SendMessageBatch",
+        {
+            "Successful": [{"Id": "1", "MessageId": "m", "MD5OfMessageBody": "a"}],
+            "Failed": [{"Id": "2", "SenderFault": True, "Code": "C", "Message": "M"}],
+        },
+    ),
     ("DeleteMessageBatch", {"Successful": [{"Id": "1"}, {"Id": "2"}]}),
     ("ChangeMessageVisibilityBatch", {"Successful": [{"Id": "1"}]}),
     ("ListQueueTags", {"Tags": {"a": "b"}}),
@@ -77,11 +141,21 @@ def models() -> dict[str, ServiceModel]:
     return {"json": current, "query": legacy}
 
 
-@pytest.mark.parametrize(("operation", "params"), REQUESTS, ids=[f"{o}-{i}" for i, (o, _) in enumerate(REQUESTS)])
-def test_query_requests_decode_like_json_requests(models: dict[str, ServiceModel], operation: str, params: dict[str, Any]) -> None:
-    json_body = create_serializer("json").serialize_to_request(params, models["json"].operation_model(operation))["body"]
-    form = create_serializer("query").serialize_to_request(params, models["query"].operation_model(operation))["body"]
-    decoded = query.decode({k: str(v) for k, v in form.items()}, sqs_query.INPUTS.get(operation, query.Struct()))
+@pytest.mark.parametrize(
+    ("operation", "params"), REQUESTS, ids=[f"{o}-{i}" for i, (o, _) in enumerate(REQUESTS)]
+)
+def test_query_requests_decode_like_json_requests(
+    models: dict[str, ServiceModel], operation: str, params: dict[str, Any]
+) -> None:
+    json_body = create_serializer("json").serialize_to_request(
+        params, models["json"].operation_model(operation)
+    )["body"]
+    form = create_serializer("query").serialize_to_request(
+        params, models["query"].operation_model(operation)
+    )["body"]
+    decoded = query.decode(
+        {k: str(v) for k, v in form.items()}, sqs_query.INPUTS.get(operation, query.Struct())
+    )
     expected = json.loads(json_body)
     assert _stringify(decoded) == _stringify(expected)
 
@@ -95,8 +169,12 @@ def _stringify(value: Any) -> Any:
     return str(value)
 
 
-@pytest.mark.parametrize(("operation", "result"), RESULTS, ids=[f"{o}-{i}" for i, (o, _) in enumerate(RESULTS)])
-def test_xml_results_parse_like_json_results(models: dict[str, ServiceModel], operation: str, result: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("operation", "result"), RESULTS, ids=[f"{o}-{i}" for i, (o, _) in enumerate(RESULTS)]
+)
+def test_xml_results_parse_like_json_results(
+    models: dict[str, ServiceModel], operation: str, result: dict[str, Any]
+) -> None:
     def parsed(protocol: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
         output = models[protocol].operation_model(operation).output_shape
         response = {"body": body, "headers": headers, "status_code": 200}

@@ -26,7 +26,9 @@ def uses(imported: set[str], prefix: str) -> bool:
     return any(name == prefix or name.startswith(prefix + ".") for name in imported)
 
 
-@pytest.mark.parametrize("forbidden", ["starlette", "uvicorn", "server.protocols", "server.gateway", "server.admin"])
+@pytest.mark.parametrize(
+    "forbidden", ["starlette", "uvicorn", "server.protocols", "server.gateway", "server.admin"]
+)
 def test_services_know_no_http_or_wire(forbidden: str) -> None:
     offenders = [p.name for p, imported in modules("server/services") if uses(imported, forbidden)]
     assert offenders == []
@@ -37,7 +39,14 @@ def test_persistence_never_imports_server() -> None:
 
 
 def test_only_the_clock_reads_time() -> None:
-    readers = ("time.time", "time.sleep", "asyncio.sleep", "datetime.now", "datetime.utcnow", "time.monotonic")
+    readers = (
+        "time.time",
+        "time.sleep",
+        "asyncio.sleep",
+        "datetime.now",
+        "datetime.utcnow",
+        "time.monotonic",
+    )
     offenders = []
     for package in ("server", "persistence"):
         for path in (REPO / package).rglob("*.py"):

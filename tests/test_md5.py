@@ -31,12 +31,22 @@ def test_body_digest() -> None:
         ({"Hello": THREE["Hello"]}, "a311262e065454b75da111d535b8dacd"),
         ({k: THREE[k] for k in ("Hello", "Help.Me")}, "83fee93c1bcd8b9a5a923ffacdc636c7"),
         (
-            {"attr1": {"DataType": "Binary", "BinaryValue": base64.b64encode(
-                b"traceparent\x1e00-774062d6c37081a5a0b9b5b88e30627c-2d2482211f6489da-01").decode()}},
+            {
+                "attr1": {
+                    "DataType": "Binary",
+                    "BinaryValue": base64.b64encode(
+                        b"traceparent\x1e00-774062d6c37081a5a0b9b5b88e30627c-2d2482211f6489da-01"
+                    ).decode(),
+                }
+            },
             "8cbe4db156db8a94db8b801b7addb984",
         ),
         (
-            {"AWSTraceHeader": s("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")},
+            {
+                "AWSTraceHeader": s(
+                    "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+                )
+            },
             "5ae4d5d7636402d80f4eb6d213245a88",
         ),
     ],

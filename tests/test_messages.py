@@ -20,13 +20,17 @@ TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sample
 
 def receive_all(sqs: BaseClient, url: str, **kwargs: Any) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, **kwargs).get(
-        "Messages", [])
+        "Messages", []
+    )
     return messages
 
 
 def test_send_receive_delete_with_digests(sqs: BaseClient, queue_url: str) -> None:
-    sent = sqs.send_message(QueueUrl=queue_url, MessageBody="msg",
-                            MessageAttributes={"Foo": {"DataType": "String", "StringValue": "Bar"}})
+    sent = sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody="msg",
+        MessageAttributes={"Foo": {"DataType": "String", "StringValue": "Bar"}},
+    )
     assert sent["MD5OfMessageBody"] == "6e2baaf3b97dbeef01c0043275f9a0e7"
     assert sent["MD5OfMessageAttributes"] == "ae7155c6026991b6d54b11589678bf9c"
     assert "MD5OfMessageSystemAttributes" not in sent
@@ -39,8 +43,12 @@ def test_send_receive_delete_with_digests(sqs: BaseClient, queue_url: str) -> No
     assert "Attributes" not in message
     sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])  # idempotent
-    assert sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])[
-        "Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "0"
+    assert (
+        sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]["ApproximateNumberOfMessagesNotVisible"]
+        == "0"
+    )
 
 
 def test_message_without_attributes_has_no_attribute_digest(sqs: BaseClient, queue_url: str) -> None:
@@ -59,8 +67,11 @@ def test_attribute_name_filters_and_digest_of_what_is_returned(sqs: BaseClient, 
     def s(value: str) -> dict[str, str]:
         return {"DataType": "String", "StringValue": value}
 
-    sqs.send_message(QueueUrl=queue_url, MessageBody="x",
-                     MessageAttributes={"Help.Me": s("Me"), "Hello": s("There"), "General": s("Kenobi")})
+    sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody="x",
+        MessageAttributes={"Help.Me": s("Me"), "Hello": s("There"), "General": s("Kenobi")},
+    )
     cases = [
         (["All"], {"Help.Me", "Hello", "General"}, "4c360f3fdafd970e05fae2f149d997f5"),
         ([".*"], {"Help.Me", "Hello", "General"}, "4c360f3fdafd970e05fae2f149d997f5"),
@@ -77,18 +88,25 @@ def test_attribute_name_filters_and_digest_of_what_is_returned(sqs: BaseClient, 
 
 def test_binary_attributes_round_trip(sqs: BaseClient, queue_url: str) -> None:
     payload = b"traceparent\x1e00-774062d6c37081a5a0b9b5b88e30627c-2d2482211f6489da-01"
-    sent = sqs.send_message(QueueUrl=queue_url, MessageBody="b",
-                            MessageAttributes={"attr1": {"DataType": "Binary", "BinaryValue": payload}})
+    sent = sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody="b",
+        MessageAttributes={"attr1": {"DataType": "Binary", "BinaryValue": payload}},
+    )
     assert sent["MD5OfMessageAttributes"] == "8cbe4db156db8a94db8b801b7addb984"
     (message,) = receive_all(sqs, queue_url, MessageAttributeNames=["attr1"])
     assert message["MessageAttributes"]["attr1"] == {"DataType": "Binary", "BinaryValue": payload}
 
 
 def test_custom_type_labels_and_numbers(sqs: BaseClient, queue_url: str) -> None:
-    sqs.send_message(QueueUrl=queue_url, MessageBody="n", MessageAttributes={
-        "price": {"DataType": "Number.float", "StringValue": "-12.5e3"},
-        "attr.1øßä": {"DataType": "String.custom", "StringValue": "ok"},
-    })
+    sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody="n",
+        MessageAttributes={
+            "price": {"DataType": "Number.float", "StringValue": "-12.5e3"},
+            "attr.1øßä": {"DataType": "String.custom", "StringValue": "ok"},
+        },
+    )
     (message,) = receive_all(sqs, queue_url, MessageAttributeNames=["All"])
     assert message["MessageAttributes"]["price"]["DataType"] == "Number.float"
     assert message["MessageAttributes"]["attr.1øßä"]["StringValue"] == "ok"
@@ -99,8 +117,13 @@ def test_system_attributes(sqs: BaseClient, queue_url: str, protocol: str) -> No
     sqs.send_message(QueueUrl=queue_url, MessageBody="s", MessageGroupId="tenant-1")
     (first,) = receive_all(sqs, queue_url, AttributeNames=["All"], VisibilityTimeout=0)
     attributes = first["Attributes"]
-    assert set(attributes) == {"SenderId", "SentTimestamp", "ApproximateReceiveCount",
-                               "ApproximateFirstReceiveTimestamp", "MessageGroupId"}
+    assert set(attributes) == {
+        "SenderId",
+        "SentTimestamp",
+        "ApproximateReceiveCount",
+        "ApproximateFirstReceiveTimestamp",
+        "MessageGroupId",
+    }
     assert attributes["ApproximateReceiveCount"] == "1"
     assert attributes["MessageGroupId"] == "tenant-1"
     assert abs(int(attributes["SentTimestamp"]) - sent_at) < 60_000
@@ -108,14 +131,23 @@ def test_system_attributes(sqs: BaseClient, queue_url: str, protocol: str) -> No
     assert second["Attributes"] == {"ApproximateReceiveCount": "2"}
     assert second["ReceiptHandle"] != first["ReceiptHandle"]
     if protocol == "json":
-        sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=0)
-        (third,) = receive_all(sqs, queue_url, MessageSystemAttributeNames=["ApproximateFirstReceiveTimestamp"])
-        assert third["Attributes"] == {"ApproximateFirstReceiveTimestamp": attributes["ApproximateFirstReceiveTimestamp"]}
+        sqs.change_message_visibility(
+            QueueUrl=queue_url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=0
+        )
+        (third,) = receive_all(
+            sqs, queue_url, MessageSystemAttributeNames=["ApproximateFirstReceiveTimestamp"]
+        )
+        assert third["Attributes"] == {
+            "ApproximateFirstReceiveTimestamp": attributes["ApproximateFirstReceiveTimestamp"]
+        }
 
 
 def test_trace_header_system_attribute(sqs: BaseClient, queue_url: str) -> None:
-    sent = sqs.send_message(QueueUrl=queue_url, MessageBody="t", MessageSystemAttributes={
-        "AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}})
+    sent = sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody="t",
+        MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}},
+    )
     assert sent["MD5OfMessageSystemAttributes"] == "5ae4d5d7636402d80f4eb6d213245a88"
     assert "MD5OfMessageAttributes" not in sent
     (message,) = receive_all(sqs, queue_url, AttributeNames=["AWSTraceHeader"])
@@ -153,7 +185,10 @@ def test_size_limit_counts_attributes(sqs: BaseClient, make_queue: Callable[...,
         sqs.send_message(QueueUrl=url, MessageBody="x" * 1017, MessageAttributes=attribute)
     error = error_of(excinfo)
     assert error["Code"] == "InvalidParameterValue"
-    assert error["Message"] == "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes."
+    assert (
+        error["Message"]
+        == "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes."
+    )
     sqs.send_message(QueueUrl=url, MessageBody="x" * 1016, MessageAttributes=attribute)
 
 
@@ -168,17 +203,25 @@ def test_one_mebibyte_body(sqs: BaseClient, queue_url: str) -> None:
 @pytest.mark.parametrize(
     ("attributes", "fragment"),
     [
-        ({f"a{i}": {"DataType": "String", "StringValue": "v"} for i in range(11)}, "exceeds the allowed maximum [10]"),
+        (
+            {f"a{i}": {"DataType": "String", "StringValue": "v"} for i in range(11)},
+            "exceeds the allowed maximum [10]",
+        ),
         ({"AWS.reserved": {"DataType": "String", "StringValue": "v"}}, "AWS.reserved"),
         ({".dot": {"DataType": "String", "StringValue": "v"}}, ".dot"),
         ({"a..b": {"DataType": "String", "StringValue": "v"}}, "a..b"),
-        ({"ErrorDetails": {"DataType": "String", "StringValue": ""}}, "must contain a non-empty value of type 'String'"),
+        (
+            {"ErrorDetails": {"DataType": "String", "StringValue": ""}},
+            "must contain a non-empty value of type 'String'",
+        ),
         ({"n": {"DataType": "Number", "StringValue": "twelve"}}, "to a number"),
         ({"t": {"DataType": "Text", "StringValue": "v"}}, "type"),
         ({"b": {"DataType": "Binary", "StringValue": "v"}}, "Binary"),
     ],
 )
-def test_invalid_message_attributes(sqs: BaseClient, queue_url: str, attributes: dict[str, Any], fragment: str) -> None:
+def test_invalid_message_attributes(
+    sqs: BaseClient, queue_url: str, attributes: dict[str, Any], fragment: str
+) -> None:
     with pytest.raises(ClientError) as excinfo:
         sqs.send_message(QueueUrl=queue_url, MessageBody="x", MessageAttributes=attributes)
     assert error_of(excinfo)["Code"] == "InvalidParameterValue"
@@ -194,7 +237,9 @@ def test_standard_queue_rejects_deduplication_id(sqs: BaseClient, queue_url: str
     assert "MessageGroupId" in str(error_of(excinfo)["Message"])
 
 
-def test_delay_per_queue_and_per_message(sqs: BaseClient, make_queue: Callable[..., str], server: ServerProcess) -> None:
+def test_delay_per_queue_and_per_message(
+    sqs: BaseClient, make_queue: Callable[..., str], server: ServerProcess
+) -> None:
     url = make_queue(DelaySeconds="30", VisibilityTimeout="3600")
     sqs.send_message(QueueUrl=url, MessageBody="queue delay")
     sqs.send_message(QueueUrl=url, MessageBody="no delay", DelaySeconds=0)
@@ -214,9 +259,18 @@ def test_delay_per_queue_and_per_message(sqs: BaseClient, make_queue: Callable[.
 
 def test_receive_parameter_bounds(sqs: BaseClient, queue_url: str) -> None:
     for kwargs, message in [
-        ({"MaxNumberOfMessages": 11}, "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."),
-        ({"MaxNumberOfMessages": 0}, "Value 0 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."),
-        ({"WaitTimeSeconds": 21}, "Value 21 for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided."),
+        (
+            {"MaxNumberOfMessages": 11},
+            "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.",
+        ),
+        (
+            {"MaxNumberOfMessages": 0},
+            "Value 0 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.",
+        ),
+        (
+            {"WaitTimeSeconds": 21},
+            "Value 21 for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.",
+        ),
         ({"VisibilityTimeout": 43201}, None),
     ]:
         with pytest.raises(ClientError) as excinfo:
@@ -227,8 +281,12 @@ def test_receive_parameter_bounds(sqs: BaseClient, queue_url: str) -> None:
 
 
 def test_receive_up_to_ten(sqs: BaseClient, queue_url: str) -> None:
-    sqs.send_message_batch(QueueUrl=queue_url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(10)])
-    sqs.send_message_batch(QueueUrl=queue_url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(5)])
+    sqs.send_message_batch(
+        QueueUrl=queue_url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(10)]
+    )
+    sqs.send_message_batch(
+        QueueUrl=queue_url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(5)]
+    )
     assert len(receive_all(sqs, queue_url)) == 10
     assert len(receive_all(sqs, queue_url)) == 5
     assert len(sqs.receive_message(QueueUrl=queue_url).get("Messages", [])) == 0
@@ -253,7 +311,9 @@ def test_long_poll_returns_when_a_message_arrives(sqs: BaseClient, queue_url: st
 
 def test_long_poll_ends_at_its_wait_time(sqs: BaseClient, queue_url: str, server: ServerProcess) -> None:
     got: list[Any] = []
-    poller = threading.Thread(target=lambda: got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20)))
+    poller = threading.Thread(
+        target=lambda: got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20))
+    )
     poller.start()
     time.sleep(0.3)
     assert poller.is_alive()
@@ -263,10 +323,14 @@ def test_long_poll_ends_at_its_wait_time(sqs: BaseClient, queue_url: str, server
     assert "Messages" not in got[0]
 
 
-def test_long_poll_wakes_for_a_delayed_message(sqs: BaseClient, queue_url: str, server: ServerProcess) -> None:
+def test_long_poll_wakes_for_a_delayed_message(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody="later", DelaySeconds=10)
     got: list[Any] = []
-    poller = threading.Thread(target=lambda: got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20)))
+    poller = threading.Thread(
+        target=lambda: got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20))
+    )
     poller.start()
     time.sleep(0.3)
     server.advance(11)
@@ -274,7 +338,9 @@ def test_long_poll_wakes_for_a_delayed_message(sqs: BaseClient, queue_url: str, 
     assert got[0]["Messages"][0]["Body"] == "later"
 
 
-def test_queue_default_wait_time(sqs: BaseClient, make_queue: Callable[..., str], server: ServerProcess) -> None:
+def test_queue_default_wait_time(
+    sqs: BaseClient, make_queue: Callable[..., str], server: ServerProcess
+) -> None:
     url = make_queue(ReceiveMessageWaitTimeSeconds="20")
     got: list[Any] = []
     poller = threading.Thread(target=lambda: got.append(sqs.receive_message(QueueUrl=url)))
@@ -287,7 +353,9 @@ def test_queue_default_wait_time(sqs: BaseClient, make_queue: Callable[..., str]
     assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)
 
 
-def test_retention_period_expires_messages(sqs: BaseClient, make_queue: Callable[..., str], server: ServerProcess) -> None:
+def test_retention_period_expires_messages(
+    sqs: BaseClient, make_queue: Callable[..., str], server: ServerProcess
+) -> None:
     url = make_queue(MessageRetentionPeriod="60")
     sqs.send_message(QueueUrl=url, MessageBody="old")
     sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)  # in flight messages expire too
@@ -295,5 +363,8 @@ def test_retention_period_expires_messages(sqs: BaseClient, make_queue: Callable
     server.advance(61)
     sqs.send_message(QueueUrl=url, MessageBody="new")
     counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("1", "0")
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == (
+        "1",
+        "0",
+    )
     assert [m["Body"] for m in receive_all(sqs, url)] == ["new"]

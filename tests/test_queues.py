@@ -13,13 +13,24 @@ from tests.conftest import error_of
 from tests.harness import ServerProcess, sqs_client
 
 FRESH_STANDARD_ATTRIBUTES = {
-    "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed", "ApproximateNumberOfMessagesNotVisible",
-    "CreatedTimestamp", "DelaySeconds", "LastModifiedTimestamp", "MaximumMessageSize", "MessageRetentionPeriod",
-    "QueueArn", "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled", "VisibilityTimeout",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesDelayed",
+    "ApproximateNumberOfMessagesNotVisible",
+    "CreatedTimestamp",
+    "DelaySeconds",
+    "LastModifiedTimestamp",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "QueueArn",
+    "ReceiveMessageWaitTimeSeconds",
+    "SqsManagedSseEnabled",
+    "VisibilityTimeout",
 }
 
 
-def test_create_returns_url_on_the_request_host(sqs: BaseClient, server: ServerProcess, unique_name: Callable[[str], str]) -> None:
+def test_create_returns_url_on_the_request_host(
+    sqs: BaseClient, server: ServerProcess, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("q")
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     assert url == f"{server.url}/000000000000/{name}"
@@ -32,7 +43,9 @@ def test_queue_url_resolves_by_path_only(sqs: BaseClient, queue_url: str) -> Non
     assert sqs.receive_message(QueueUrl=queue_url)["Messages"][0]["Body"] == "hello"
 
 
-def test_create_is_idempotent_with_same_or_no_attributes(sqs: BaseClient, unique_name: Callable[[str], str]) -> None:
+def test_create_is_idempotent_with_same_or_no_attributes(
+    sqs: BaseClient, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("q")
     url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "40"})["QueueUrl"]
     assert sqs.create_queue(QueueName=name)["QueueUrl"] == url
@@ -184,7 +197,9 @@ def test_unknown_queue_error_in_both_styles(sqs: BaseClient, protocol: str) -> N
     assert error["Message"] == expected
 
 
-def test_list_queues_prefix_and_pages(sqs: BaseClient, unique_name: Callable[[str], str], server: ServerProcess) -> None:
+def test_list_queues_prefix_and_pages(
+    sqs: BaseClient, unique_name: Callable[[str], str], server: ServerProcess
+) -> None:
     prefix = unique_name("list")
     urls = [sqs.create_queue(QueueName=f"{prefix}-{i}")["QueueUrl"] for i in range(5)]
     assert sqs.list_queues(QueueNamePrefix=prefix)["QueueUrls"] == urls
@@ -204,22 +219,29 @@ def test_list_queues_max_results_bounds(sqs: BaseClient) -> None:
     assert error_of(excinfo)["Code"] == "InvalidParameterValue"
 
 
-def test_regions_and_accounts_are_separate(server: ServerProcess, protocol: str, unique_name: Callable[[str], str]) -> None:
+def test_regions_and_accounts_are_separate(
+    server: ServerProcess, protocol: str, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("q")
     east = sqs_client(server.url, protocol, "us-east-1")
     west = sqs_client(server.url, protocol, "eu-west-1")
-    other_account = sqs_client(server.url, protocol, "us-east-1", aws_access_key_id="111122223333",
-                               aws_secret_access_key="x")
+    other_account = sqs_client(
+        server.url, protocol, "us-east-1", aws_access_key_id="111122223333", aws_secret_access_key="x"
+    )
     east_url = east.create_queue(QueueName=name)["QueueUrl"]
     with pytest.raises(west.exceptions.QueueDoesNotExist):
         west.get_queue_url(QueueName=name)
     west_arn = west.get_queue_attributes(
-        QueueUrl=west.create_queue(QueueName=name)["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        QueueUrl=west.create_queue(QueueName=name)["QueueUrl"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
     assert west_arn.startswith("arn:aws:sqs:eu-west-1:000000000000:")
     own = other_account.create_queue(QueueName=name)["QueueUrl"]
     assert "/111122223333/" in own
     # Another account's queue is reachable by its URL or by naming the owner.
-    assert other_account.get_queue_url(QueueName=name, QueueOwnerAWSAccountId="000000000000")["QueueUrl"] == east_url
+    assert (
+        other_account.get_queue_url(QueueName=name, QueueOwnerAWSAccountId="000000000000")["QueueUrl"]
+        == east_url
+    )
 
 
 def test_tags(sqs: BaseClient, unique_name: Callable[[str], str]) -> None:
@@ -233,10 +255,18 @@ def test_tags(sqs: BaseClient, unique_name: Callable[[str], str]) -> None:
 
 
 def test_permissions_live_in_the_policy(sqs: BaseClient, queue_url: str) -> None:
-    sqs.add_permission(QueueUrl=queue_url, Label="send", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
-    sqs.add_permission(QueueUrl=queue_url, Label="both", AWSAccountIds=["111122223333", "444455556666"],
-                       Actions=["ReceiveMessage", "DeleteMessage"])
-    policy = json.loads(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    sqs.add_permission(
+        QueueUrl=queue_url, Label="send", AWSAccountIds=["111122223333"], Actions=["SendMessage"]
+    )
+    sqs.add_permission(
+        QueueUrl=queue_url,
+        Label="both",
+        AWSAccountIds=["111122223333", "444455556666"],
+        Actions=["ReceiveMessage", "DeleteMessage"],
+    )
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    )
     first, second = policy["Statement"]
     assert first["Sid"] == "send" and first["Action"] == "SQS:SendMessage"
     assert first["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
@@ -254,8 +284,9 @@ def test_permissions_live_in_the_policy(sqs: BaseClient, queue_url: str) -> None
 
 def test_permission_action_limit(sqs: BaseClient, queue_url: str) -> None:
     with pytest.raises(ClientError) as excinfo:
-        sqs.add_permission(QueueUrl=queue_url, Label="many", AWSAccountIds=["111122223333"],
-                           Actions=["SendMessage"] * 8)
+        sqs.add_permission(
+            QueueUrl=queue_url, Label="many", AWSAccountIds=["111122223333"], Actions=["SendMessage"] * 8
+        )
     assert error_of(excinfo)["Code"] == "OverLimit"
     assert error_of(excinfo)["Status"] == 403
 
@@ -267,8 +298,11 @@ def test_purge_empties_and_is_rate_limited(sqs: BaseClient, queue_url: str, serv
     sqs.receive_message(QueueUrl=queue_url)
     sqs.purge_queue(QueueUrl=queue_url)
     counts = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
-    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"],
-            counts["ApproximateNumberOfMessagesDelayed"]) == ("0", "0", "0")
+    assert (
+        counts["ApproximateNumberOfMessages"],
+        counts["ApproximateNumberOfMessagesNotVisible"],
+        counts["ApproximateNumberOfMessagesDelayed"],
+    ) == ("0", "0", "0")
     with pytest.raises(sqs.exceptions.PurgeQueueInProgress) as excinfo:
         sqs.purge_queue(QueueUrl=queue_url)
     assert error_of(excinfo)["Code"] == "AWS.SimpleQueueService.PurgeQueueInProgress"

@@ -13,13 +13,17 @@ from tests.harness import ServerProcess
 
 
 def receive_one(sqs: BaseClient, url: str, **kwargs: object) -> dict[str, str]:
-    messages = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"], **kwargs).get("Messages", [])
+    messages = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"], **kwargs).get(
+        "Messages", []
+    )
     assert len(messages) == 1
     message: dict[str, str] = messages[0]
     return message
 
 
-def test_message_reappears_after_visibility_timeout(sqs: BaseClient, make_queue: Callable[..., str], server: ServerProcess) -> None:
+def test_message_reappears_after_visibility_timeout(
+    sqs: BaseClient, make_queue: Callable[..., str], server: ServerProcess
+) -> None:
     url = make_queue(VisibilityTimeout="60")
     sqs.send_message(QueueUrl=url, MessageBody="m")
     receive_one(sqs, url)
@@ -30,7 +34,9 @@ def test_message_reappears_after_visibility_timeout(sqs: BaseClient, make_queue:
     assert receive_one(sqs, url)["Attributes"]["ApproximateReceiveCount"] == "2"
 
 
-def test_receive_visibility_overrides_queue_default(sqs: BaseClient, queue_url: str, server: ServerProcess) -> None:
+def test_receive_visibility_overrides_queue_default(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody="m")
     receive_one(sqs, queue_url, VisibilityTimeout=5)
     server.advance(6)
@@ -55,7 +61,9 @@ def test_change_visibility_to_zero_releases(sqs: BaseClient, queue_url: str) -> 
     assert receive_one(sqs, queue_url)["Attributes"]["ApproximateReceiveCount"] == "2"
 
 
-def test_change_visibility_after_expiry_but_before_next_receive(sqs: BaseClient, queue_url: str, server: ServerProcess) -> None:
+def test_change_visibility_after_expiry_but_before_next_receive(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody="m")
     handle = receive_one(sqs, queue_url, VisibilityTimeout=1)["ReceiptHandle"]
     server.advance(5)
@@ -63,7 +71,9 @@ def test_change_visibility_after_expiry_but_before_next_receive(sqs: BaseClient,
     assert "Messages" not in sqs.receive_message(QueueUrl=queue_url)
 
 
-def test_change_visibility_with_a_superseded_handle(sqs: BaseClient, queue_url: str, server: ServerProcess) -> None:
+def test_change_visibility_with_a_superseded_handle(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody="m")
     old = receive_one(sqs, queue_url, VisibilityTimeout=1)["ReceiptHandle"]
     server.advance(2)
@@ -73,7 +83,8 @@ def test_change_visibility_with_a_superseded_handle(sqs: BaseClient, queue_url: 
     error = error_of(excinfo)
     assert error["Code"] == "InvalidParameterValue"
     assert str(error["Message"]).endswith(
-        "Reason: Message does not exist or is not available for visibility timeout change.")
+        "Reason: Message does not exist or is not available for visibility timeout change."
+    )
 
 
 def test_change_visibility_of_deleted_message(sqs: BaseClient, queue_url: str) -> None:
@@ -84,10 +95,13 @@ def test_change_visibility_of_deleted_message(sqs: BaseClient, queue_url: str) -
         sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=10)
     assert error_of(excinfo)["Message"] == (
         f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not"
-        " available for visibility timeout change.")
+        " available for visibility timeout change."
+    )
 
 
-def test_visibility_cannot_exceed_twelve_hours_from_receive(sqs: BaseClient, queue_url: str, server: ServerProcess) -> None:
+def test_visibility_cannot_exceed_twelve_hours_from_receive(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody="m")
     handle = receive_one(sqs, queue_url)["ReceiptHandle"]
     server.advance(3600)
@@ -111,7 +125,9 @@ def test_malformed_receipt_handles(sqs: BaseClient, queue_url: str, handle: str)
         sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=1)
 
 
-def test_delete_with_an_older_handle_still_deletes(sqs: BaseClient, queue_url: str, server: ServerProcess) -> None:
+def test_delete_with_an_older_handle_still_deletes(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody="m")
     old = receive_one(sqs, queue_url, VisibilityTimeout=1)["ReceiptHandle"]
     server.advance(2)

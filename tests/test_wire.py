@@ -17,23 +17,37 @@ JSON_TYPE = "application/x-amz-json-1.0"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-def call(server: ServerProcess, method: str, path: str, body: bytes = b"", **headers: str) -> tuple[int, dict[str, str], bytes]:
+def call(
+    server: ServerProcess, method: str, path: str, body: bytes = b"", **headers: str
+) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection(urlsplit(server.url).netloc, timeout=30)
     try:
-        connection.request(method, path, body=body, headers={k.replace("_", "-"): v for k, v in headers.items()})
+        connection.request(
+            method, path, body=body, headers={k.replace("_", "-"): v for k, v in headers.items()}
+        )
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
 
 
-def json_call(server: ServerProcess, operation: str, payload: object) -> tuple[int, dict[str, str], dict[str, object]]:
-    status, headers, body = call(server, "POST", "/", json.dumps(payload).encode(), Content_Type=JSON_TYPE,
-                                 X_Amz_Target=f"AmazonSQS.{operation}")
+def json_call(
+    server: ServerProcess, operation: str, payload: object
+) -> tuple[int, dict[str, str], dict[str, object]]:
+    status, headers, body = call(
+        server,
+        "POST",
+        "/",
+        json.dumps(payload).encode(),
+        Content_Type=JSON_TYPE,
+        X_Amz_Target=f"AmazonSQS.{operation}",
+    )
     return status, headers, json.loads(body)
 
 
-def form_call(server: ServerProcess, path: str, **params: str) -> tuple[int, dict[str, str], dict[str, object]]:
+def form_call(
+    server: ServerProcess, path: str, **params: str
+) -> tuple[int, dict[str, str], dict[str, object]]:
     status, headers, body = call(server, "POST", path, urlencode(params).encode(), Content_Type=FORM_TYPE)
     return status, headers, xmltodict.parse(body)
 
@@ -41,14 +55,19 @@ def form_call(server: ServerProcess, path: str, **params: str) -> tuple[int, dic
 def test_json_error_envelope(server: ServerProcess) -> None:
     status, headers, body = json_call(server, "GetQueueUrl", {"QueueName": "nope-" + uuid.uuid4().hex})
     assert status == 400
-    assert body == {"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "The specified queue does not exist."}
+    assert body == {
+        "__type": "com.amazonaws.sqs#QueueDoesNotExist",
+        "message": "The specified queue does not exist.",
+    }
     assert headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
     assert headers["content-type"] == JSON_TYPE
     uuid.UUID(headers["x-amzn-requestid"])
 
 
 def test_query_error_envelope(server: ServerProcess) -> None:
-    status, _, document = form_call(server, "/", Action="GetQueueUrl", Version="2012-11-05", QueueName="nope-x")
+    status, _, document = form_call(
+        server, "/", Action="GetQueueUrl", Version="2012-11-05", QueueName="nope-x"
+    )
     assert status == 400
     error = document["ErrorResponse"]
     assert error["@xmlns"] == "http://queue.amazonaws.com/doc/2012-11-05/"
@@ -58,8 +77,9 @@ def test_query_error_envelope(server: ServerProcess) -> None:
 
 
 def test_query_result_wrapper_even_when_empty(server: ServerProcess) -> None:
-    status, _, document = form_call(server, "/", Action="ListQueues", Version="2012-11-05",
-                                    QueueNamePrefix="nothing-" + uuid.uuid4().hex)
+    status, _, document = form_call(
+        server, "/", Action="ListQueues", Version="2012-11-05", QueueNamePrefix="nothing-" + uuid.uuid4().hex
+    )
     assert status == 200
     assert "ListQueuesResult" in document["ListQueuesResponse"]
 
@@ -68,7 +88,9 @@ def test_unknown_actions(server: ServerProcess) -> None:
     status, _, document = form_call(server, "/", Action="FooBar", Version="2012-11-05")
     assert status == 400
     assert document["ErrorResponse"]["Error"]["Code"] == "InvalidAction"
-    assert document["ErrorResponse"]["Error"]["Message"] == "The action FooBar is not valid for this endpoint."
+    assert (
+        document["ErrorResponse"]["Error"]["Message"] == "The action FooBar is not valid for this endpoint."
+    )
     status, _, body = json_call(server, "FooBar", {})
     assert status == 400
     assert str(body["__type"]).endswith("UnknownOperationException")
@@ -81,7 +103,9 @@ def test_queue_path_without_action_is_404(server: ServerProcess) -> None:
 
 
 def test_create_queue_on_a_queue_path_is_invalid(server: ServerProcess) -> None:
-    status, _, document = form_call(server, "/000000000000/q", Action="CreateQueue", Version="2012-11-05", QueueName="q")
+    status, _, document = form_call(
+        server, "/000000000000/q", Action="CreateQueue", Version="2012-11-05", QueueName="q"
+    )
     assert status == 400
     assert document["ErrorResponse"]["Error"]["Code"] == "InvalidAction"
 
@@ -90,7 +114,9 @@ def test_query_on_queue_path_without_queue_url(server: ServerProcess) -> None:
     """The Java SDK v1 posts to the queue's URL and leaves QueueUrl out."""
     name = "path-" + uuid.uuid4().hex[:8]
     form_call(server, "/", Action="CreateQueue", Version="2012-11-05", QueueName=name)
-    status, _, document = form_call(server, f"/000000000000/{name}", Action="SendMessage", MessageBody="via path")
+    status, _, document = form_call(
+        server, f"/000000000000/{name}", Action="SendMessage", MessageBody="via path"
+    )
     assert status == 200
     digest = hashlib.md5(b"via path").hexdigest()
     assert document["SendMessageResponse"]["SendMessageResult"]["MD5OfMessageBody"] == digest
@@ -111,8 +137,14 @@ def test_region_from_presigned_credential(server: ServerProcess) -> None:
     path = f"/?Action=CreateQueue&Version=2012-11-05&QueueName={name}&X-Amz-Credential={credential}&X-Amz-Signature=abc"
     assert call(server, "GET", path)[0] == 200
     signed = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/eu-central-1/sqs/aws4_request, Signature=x"
-    params = {"Action": "GetQueueAttributes", "QueueUrl": f"/000000000000/{name}", "AttributeName.1": "QueueArn"}
-    status, _, body = call(server, "POST", "/", urlencode(params).encode(), Content_Type=FORM_TYPE, Authorization=signed)
+    params = {
+        "Action": "GetQueueAttributes",
+        "QueueUrl": f"/000000000000/{name}",
+        "AttributeName.1": "QueueArn",
+    }
+    status, _, body = call(
+        server, "POST", "/", urlencode(params).encode(), Content_Type=FORM_TYPE, Authorization=signed
+    )
     assert status == 200
     assert f"arn:aws:sqs:eu-central-1:000000000000:{name}" in body.decode()
     # Unsigned requests fall back to the default region, where this queue does not exist.
@@ -135,7 +167,9 @@ def test_region_from_presigned_credential(server: ServerProcess) -> None:
         ("DeleteMessage", {"QueueUrl": "http://x/1/2/3", "ReceiptHandle": "x"}),
     ],
 )
-def test_malformed_json_input_is_a_client_error(server: ServerProcess, operation: str, payload: object) -> None:
+def test_malformed_json_input_is_a_client_error(
+    server: ServerProcess, operation: str, payload: object
+) -> None:
     status, headers, body = json_call(server, operation, payload)
     assert 400 <= status < 500, body
     assert "x-amzn-query-error" in headers
@@ -146,7 +180,9 @@ def test_malformed_json_input_is_a_client_error(server: ServerProcess, operation
     [b"{", b"\xff\xfe", b"null", b'"string"', b"[1, 2]"],
 )
 def test_unparseable_json_bodies(server: ServerProcess, body: bytes) -> None:
-    status, _, _ = call(server, "POST", "/", body, Content_Type=JSON_TYPE, X_Amz_Target="AmazonSQS.ListQueues")
+    status, _, _ = call(
+        server, "POST", "/", body, Content_Type=JSON_TYPE, X_Amz_Target="AmazonSQS.ListQueues"
+    )
     assert status == 400
 
 

@@ -14,9 +14,9 @@ from starlette.routing import Route
 
 from persistence.records import MessageRecord, QueueRecord
 from server.clock import ControllableClock
+from server.errors import AwsError
 from server.services.sqs.catalog import queue_arn
 from server.services.sqs.service import SqsService
-from server.errors import AwsError
 
 PEEK_LIMIT = 100
 
@@ -64,8 +64,12 @@ async def describe_queue(request: Request) -> Response:
     sqs = _sqs(request)
     queue = _find(request)
     summary = await _queue_summary(sqs, queue)
-    summary |= {"attributes": queue.attributes, "tags": queue.tags, "created_s": queue.created_s,
-                "modified_s": queue.modified_s}
+    summary |= {
+        "attributes": queue.attributes,
+        "tags": queue.tags,
+        "created_s": queue.created_s,
+        "modified_s": queue.modified_s,
+    }
     return JSONResponse(summary)
 
 

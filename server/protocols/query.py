@@ -17,8 +17,15 @@ from server.errors import AwsError
 from server.protocols import WireResponse
 
 MEDIA_TYPE = "text/xml"
-_AUTH_PARAMETERS = {"AWSAccessKeyId", "Signature", "SignatureMethod", "SignatureVersion", "Timestamp",
-                    "Expires", "SecurityToken"}
+_AUTH_PARAMETERS = {
+    "AWSAccessKeyId",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "Timestamp",
+    "Expires",
+    "SecurityToken",
+}
 
 
 # -- decoding ----------------------------------------------------------------------------------------

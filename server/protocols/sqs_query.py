@@ -11,7 +11,9 @@ _TAGS = MapOf("Key", "Value")
 _MESSAGE_ATTRIBUTES = MapOf(
     "Name",
     "Value",
-    Struct({"StringListValue": ("StringListValues", ListOf()), "BinaryListValue": ("BinaryListValues", ListOf())}),
+    Struct(
+        {"StringListValue": ("StringListValues", ListOf()), "BinaryListValue": ("BinaryListValues", ListOf())}
+    ),
 )
 _SEND: dict[str, tuple[str, Shape]] = {
     "MessageAttribute": ("MessageAttributes", _MESSAGE_ATTRIBUTES),
@@ -24,11 +26,13 @@ INPUTS: dict[str, Struct] = {
     "SetQueueAttributes": Struct({"Attribute": ("Attributes", _ATTRIBUTES)}),
     "SendMessage": Struct(_SEND),
     "SendMessageBatch": Struct({"SendMessageBatchRequestEntry": ("Entries", ListOf(Struct(_SEND)))}),
-    "ReceiveMessage": Struct({
-        "AttributeName": ("AttributeNames", ListOf()),
-        "MessageAttributeName": ("MessageAttributeNames", ListOf()),
-        "MessageSystemAttributeName": ("MessageSystemAttributeNames", ListOf()),
-    }),
+    "ReceiveMessage": Struct(
+        {
+            "AttributeName": ("AttributeNames", ListOf()),
+            "MessageAttributeName": ("MessageAttributeNames", ListOf()),
+            "MessageSystemAttributeName": ("MessageSystemAttributeNames", ListOf()),
+        }
+    ),
     "DeleteMessageBatch": Struct({"DeleteMessageBatchRequestEntry": ("Entries", ListOf(Struct()))}),
     "ChangeMessageVisibilityBatch": Struct(
         {"ChangeMessageVisibilityBatchRequestEntry": ("Entries", ListOf(Struct()))}
@@ -36,7 +40,9 @@ INPUTS: dict[str, Struct] = {
     # botocore names TagQueue's map after the member (`Tags.N.Key`); AWS's docs write `Tag.N.Key`.
     "TagQueue": Struct({"Tag": ("Tags", _TAGS), "Tags": ("Tags", _TAGS)}),
     "UntagQueue": Struct({"TagKey": ("TagKeys", ListOf()), "TagKeys": ("TagKeys", ListOf())}),
-    "AddPermission": Struct({"AWSAccountId": ("AWSAccountIds", ListOf()), "ActionName": ("Actions", ListOf())}),
+    "AddPermission": Struct(
+        {"AWSAccountId": ("AWSAccountIds", ListOf()), "ActionName": ("Actions", ListOf())}
+    ),
 }
 
 OUTPUT = XmlNames(
@@ -58,8 +64,17 @@ OUTPUT = XmlNames(
         ("DeleteMessageBatch", "Successful"): "DeleteMessageBatchResultEntry",
         ("ChangeMessageVisibilityBatch", "Successful"): "ChangeMessageVisibilityBatchResultEntry",
     },
-    without_result=frozenset({
-        "AddPermission", "ChangeMessageVisibility", "DeleteMessage", "DeleteQueue", "PurgeQueue",
-        "RemovePermission", "SetQueueAttributes", "TagQueue", "UntagQueue",
-    }),
+    without_result=frozenset(
+        {
+            "AddPermission",
+            "ChangeMessageVisibility",
+            "DeleteMessage",
+            "DeleteQueue",
+            "PurgeQueue",
+            "RemovePermission",
+            "SetQueueAttributes",
+            "TagQueue",
+            "UntagQueue",
+        }
+    ),
 )

@@ -79,7 +79,9 @@ def _redrive_policy(name: str, value: str) -> str:
             f"Invalid value for maxReceiveCount: {policy['maxReceiveCount']}, valid values are from 1 to 1000"
             " both inclusive.",
         )
-    return orjson.dumps({"deadLetterTargetArn": policy["deadLetterTargetArn"], "maxReceiveCount": count}).decode()
+    return orjson.dumps(
+        {"deadLetterTargetArn": policy["deadLetterTargetArn"], "maxReceiveCount": count}
+    ).decode()
 
 
 def _redrive_allow_policy(name: str, value: str) -> str:
@@ -92,7 +94,9 @@ def _redrive_allow_policy(name: str, value: str) -> str:
         raise invalid_value(name, value, "Invalid value for redrivePermission.")
     if permission == "byQueue":
         if not isinstance(sources, list) or not 1 <= len(sources) <= 10:
-            raise invalid_value(name, value, "Number of sourceQueueArns must be between 1 and 10 for byQueue.")
+            raise invalid_value(
+                name, value, "Number of sourceQueueArns must be between 1 and 10 for byQueue."
+            )
     elif sources is not None:
         raise invalid_value(name, value, "sourceQueueArns is only allowed with redrivePermission byQueue.")
     return orjson.dumps(policy).decode()

@@ -18,10 +18,10 @@ from persistence.engine import Database
 from persistence.records import QueueRecord
 from server.clock import Clock
 from server.context import RequestContext
+from server.errors import invalid_parameter_value
 from server.services.sqs import attributes
 from server.services.sqs.errors import queue_does_not_exist, sqs_error
 from server.services.sqs.waiters import QueueWaiters
-from server.errors import invalid_parameter_value
 
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 Key = tuple[str, str, str]
@@ -41,7 +41,9 @@ def _key(queue: QueueRecord) -> Key:
 
 def check_queue_name(name: str) -> None:
     if name.endswith(".fifo"):
-        raise sqs_error("UnsupportedOperation", "FIFO queues are not supported by this Posthouse version yet.")
+        raise sqs_error(
+            "UnsupportedOperation", "FIFO queues are not supported by this Posthouse version yet."
+        )
     if not _QUEUE_NAME.fullmatch(name):
         raise invalid_parameter_value(
             "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
@@ -77,7 +79,8 @@ class QueueCatalog:
 
     def names(self, account: str, region: str, prefix: str) -> list[QueueRecord]:
         return [
-            queue for queue in self.all()
+            queue
+            for queue in self.all()
             if queue.account == account and queue.region == region and queue.name.startswith(prefix)
         ]
 
@@ -142,8 +145,10 @@ class QueueCatalog:
         if not policy:
             return
         parts = str(orjson.loads(policy)["deadLetterTargetArn"]).split(":")
-        if len(parts) != 6 or (parts[4], parts[3], parts[5]) != (account, region, parts[5]) or (
-            (account, region, parts[5]) not in self._by_key
+        if (
+            len(parts) != 6
+            or (parts[4], parts[3], parts[5]) != (account, region, parts[5])
+            or ((account, region, parts[5]) not in self._by_key)
         ):
             raise invalid_parameter_value(
                 f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist."

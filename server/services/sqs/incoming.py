@@ -42,7 +42,9 @@ def _system_attributes(message: MessageRecord, selection: Selection) -> dict[str
     if message.system_attributes:
         for name, value in orjson.loads(message.system_attributes).items():
             available[name] = value["StringValue"]
-    return {name: value for name, value in available.items() if value is not None and selection.wants_system(name)}
+    return {
+        name: value for name, value in available.items() if value is not None and selection.wants_system(name)
+    }
 
 
 def received(message: MessageRecord, selection: Selection) -> dict[str, Any]:

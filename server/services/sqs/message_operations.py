@@ -60,7 +60,11 @@ async def receive_message(sqs: SqsService, params: Params, ctx: RequestContext) 
     limit = _bounded(params, "MaxNumberOfMessages", 1, 10, "Must be between 1 and 10, if provided.")
     wait_s = _bounded(params, "WaitTimeSeconds", 0, 20, "Must be >= 0 and <= 20, if provided.")
     visibility_s = _bounded(
-        params, "VisibilityTimeout", 0, MAX_VISIBILITY_S, f"Must be >= 0 and <= {MAX_VISIBILITY_S}, if provided."
+        params,
+        "VisibilityTimeout",
+        0,
+        MAX_VISIBILITY_S,
+        f"Must be >= 0 and <= {MAX_VISIBILITY_S}, if provided.",
     )
     selection = Selection(
         frozenset(params.text_list("AttributeNames") + params.text_list("MessageSystemAttributeNames")),
@@ -103,7 +107,11 @@ def _visibility_request(entry: Params) -> VisibilityRequest:
     if not entry.has("VisibilityTimeout"):
         raise missing_parameter("VisibilityTimeout")
     visibility_s = _bounded(
-        entry, "VisibilityTimeout", 0, MAX_VISIBILITY_S, f"VisibilityTimeout must be an integer between 0 and {MAX_VISIBILITY_S}"
+        entry,
+        "VisibilityTimeout",
+        0,
+        MAX_VISIBILITY_S,
+        f"VisibilityTimeout must be an integer between 0 and {MAX_VISIBILITY_S}",
     )
     return VisibilityRequest(handle, receipt, visibility_s or 0)
 

@@ -7,9 +7,9 @@ import binascii
 import re
 from typing import Any
 
+from server.errors import AwsError, invalid_parameter_value
 from server.services.params import Params
 from server.services.sqs.errors import invalid_value, sqs_error
-from server.errors import AwsError, invalid_parameter_value
 
 MAX_ATTRIBUTES = 10
 _ALLOWED_BODY = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -52,7 +52,9 @@ def _check_value(name: str, raw: Any) -> dict[str, str]:
     value = Params(raw if isinstance(raw, dict) else {})
     data_type = value.text("DataType")
     if not data_type:
-        raise _attribute_error(f"The message attribute '{name}' must contain a non-empty message attribute type.")
+        raise _attribute_error(
+            f"The message attribute '{name}' must contain a non-empty message attribute type."
+        )
     if len(data_type) > 256 or not _DATA_TYPE.fullmatch(data_type):
         raise _attribute_error(
             f"The type of message (user) attribute '{name}' is invalid. You must use only the following"
@@ -67,12 +69,16 @@ def _check_value(name: str, raw: Any) -> dict[str, str]:
         try:
             base64.b64decode(binary, validate=True)
         except binascii.Error:
-            raise _attribute_error(f"Message (user) attribute '{name}' has an invalid binary value.") from None
+            raise _attribute_error(
+                f"Message (user) attribute '{name}' has an invalid binary value."
+            ) from None
         return {"DataType": data_type, "BinaryValue": binary}
     text = value.text("StringValue")
     kind = data_type.split(".", 1)[0]
     if not text:
-        raise _attribute_error(f"Message (user) attribute '{name}' must contain a non-empty value of type '{kind}'.")
+        raise _attribute_error(
+            f"Message (user) attribute '{name}' must contain a non-empty value of type '{kind}'."
+        )
     if _ALLOWED_BODY.search(text):
         raise _attribute_error(f"Message (user) attribute '{name}' contains invalid characters.")
     if kind == "Number" and not _NUMBER.fullmatch(text):
@@ -117,5 +123,7 @@ def attributes_size(attributes: Attributes) -> int:
 def check_group_id(name: str, value: str) -> None:
     if not _GROUP_ID.fullmatch(value):
         raise invalid_value(
-            name, value, f"{name} can only include alphanumeric and punctuation characters. 1 to 128 in length."
+            name,
+            value,
+            f"{name} can only include alphanumeric and punctuation characters. 1 to 128 in length.",
         )

@@ -8,6 +8,7 @@ visible, or when the clock jumps.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from persistence import messages as message_rows
@@ -90,11 +91,15 @@ class Messaging:
                 self._waiters.unsubscribe(queue.id, waker)
             queue = self._catalog.refresh(queue)  # deleted while we waited: NonExistentQueue
 
-    def _claim(self, queue_id: int, limit: int, visibility_ms: int, want_next: bool) -> Op:
+    def _claim(
+        self, queue_id: int, limit: int, visibility_ms: int, want_next: bool
+    ) -> Callable[[sqlite3.Connection], Claim]:
         def op(conn: sqlite3.Connection) -> Claim:
             now_ms = self._clock.now_ms()
             claimed = message_rows.claim(conn, queue_id, now_ms, limit, visibility_ms)
-            upcoming = None if claimed or not want_next else message_rows.next_visible_ms(conn, queue_id, now_ms)
+            upcoming = (
+                None if claimed or not want_next else message_rows.next_visible_ms(conn, queue_id, now_ms)
+            )
             return Claim(claimed, upcoming)
 
         return op
@@ -117,7 +122,12 @@ class Messaging:
             for request in requests:
                 receipt = request.receipt
                 outcome = message_rows.change_visibility(
-                    conn, queue.id, receipt.row_id, receipt.message_id, receipt.receive_count, now_ms,
+                    conn,
+                    queue.id,
+                    receipt.row_id,
+                    receipt.message_id,
+                    receipt.receive_count,
+                    now_ms,
                     request.visibility_s * 1000,
                 )
                 changed = outcome is message_rows.VisibilityChange.CHANGED

@@ -38,7 +38,8 @@ def _check_queue_type_fields(entry: Params) -> str | None:
     dedup_id = entry.text("MessageDeduplicationId")
     if dedup_id is not None:
         raise invalid_value(
-            "MessageDeduplicationId", dedup_id,
+            "MessageDeduplicationId",
+            dedup_id,
             "The request includes a parameter that is not valid for this queue type.",
         )
     group_id = entry.text("MessageGroupId")
@@ -60,7 +61,9 @@ def prepare(
     limit = int(queue.attributes["MaximumMessageSize"])
     if size > limit:
         verb = "cannot be validated" if in_batch else "are invalid"
-        raise invalid_parameter_value(f"One or more parameters {verb}. Reason: Message must be shorter than {limit} bytes.")
+        raise invalid_parameter_value(
+            f"One or more parameters {verb}. Reason: Message must be shorter than {limit} bytes."
+        )
     reply: dict[str, Any] = {"MessageId": str(uuid.uuid4()), "MD5OfMessageBody": md5_of_body(body)}
     if attributes:
         reply["MD5OfMessageAttributes"] = md5_of_attributes(attributes)

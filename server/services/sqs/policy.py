@@ -12,8 +12,16 @@ from server.services.sqs.errors import invalid_value, sqs_error
 MAX_ACTIONS = 7
 _LABEL = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _ACTIONS = {
-    "*", "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes",
-    "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue", "ListQueueTags",
+    "*",
+    "SendMessage",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "ChangeMessageVisibility",
+    "GetQueueAttributes",
+    "GetQueueUrl",
+    "ListDeadLetterSourceQueues",
+    "PurgeQueue",
+    "ListQueueTags",
 }
 
 
@@ -34,26 +42,36 @@ def _document(queue_arn: str, statements: list[dict[str, Any]]) -> str:
     ).decode()
 
 
-def add_statement(queue_arn: str, policy: str | None, label: str, accounts: list[str], actions: list[str]) -> str:
+def add_statement(
+    queue_arn: str, policy: str | None, label: str, accounts: list[str], actions: list[str]
+) -> str:
     if not _LABEL.fullmatch(label):
-        raise invalid_value("Label", label, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+        raise invalid_value(
+            "Label",
+            label,
+            "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
+        )
     if len(actions) > MAX_ACTIONS:
         raise sqs_error("OverLimit", f"{len(actions)} Actions were found, maximum allowed is {MAX_ACTIONS}.")
     for action in actions:
         if action not in _ACTIONS:
             raise invalid_value(
-                "ActionName", f"SQS:{action}", "Please refer to the appropriate WSDL for a list of valid actions."
+                "ActionName",
+                f"SQS:{action}",
+                "Please refer to the appropriate WSDL for a list of valid actions.",
             )
     statements = _statements(policy)
     if any(statement.get("Sid") == label for statement in statements):
         raise invalid_value("Label", label, "Already exists.")
-    statements.append({
-        "Sid": label,
-        "Effect": "Allow",
-        "Principal": {"AWS": _one_or_many([f"arn:aws:iam::{account}:root" for account in accounts])},
-        "Action": _one_or_many([f"SQS:{action}" for action in actions]),
-        "Resource": queue_arn,
-    })
+    statements.append(
+        {
+            "Sid": label,
+            "Effect": "Allow",
+            "Principal": {"AWS": _one_or_many([f"arn:aws:iam::{account}:root" for account in accounts])},
+            "Action": _one_or_many([f"SQS:{action}" for action in actions]),
+            "Resource": queue_arn,
+        }
+    )
     return _document(queue_arn, statements)
 
 

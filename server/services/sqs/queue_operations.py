@@ -18,7 +18,11 @@ from server.services.sqs.service import SqsService
 
 Result = dict[str, Any]
 PURGE_INTERVAL_MS = 60_000
-_COUNTED = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+_COUNTED = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+)
 
 
 async def create_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
@@ -55,7 +59,11 @@ async def list_queues(sqs: SqsService, params: Params, ctx: RequestContext) -> R
     if limit is not None and not 1 <= limit <= 1000:
         raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 1000.")
     after = _page_start(params.text("NextToken"))
-    found = [q for q in sqs.catalog.names(ctx.account, ctx.region, params.text("QueueNamePrefix") or "") if q.name > after]
+    found = [
+        q
+        for q in sqs.catalog.names(ctx.account, ctx.region, params.text("QueueNamePrefix") or "")
+        if q.name > after
+    ]
     page = found[: limit or 1000]
     result: Result = {}
     if page:
@@ -76,7 +84,9 @@ async def get_queue_attributes(sqs: SqsService, params: Params, ctx: RequestCont
     }
     if "All" in names or any(name in _COUNTED for name in names):
         counts = await sqs.messaging.counts(queue)
-        available |= dict(zip(_COUNTED, (str(counts.visible), str(counts.in_flight), str(counts.delayed)), strict=True))
+        available |= dict(
+            zip(_COUNTED, (str(counts.visible), str(counts.in_flight), str(counts.delayed)), strict=True)
+        )
     selected = attributes.select(names, available)
     return {"Attributes": selected} if selected else {}
 
@@ -95,7 +105,8 @@ async def purge_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> R
     last = queue.last_purge_ms
     if sqs.enforce_purge_interval and last is not None and now_ms - last < PURGE_INTERVAL_MS:
         raise sqs_error(
-            "PurgeQueueInProgress", f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds."
+            "PurgeQueueInProgress",
+            f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.",
         )
     await sqs.catalog.change(queue, lambda q: replace(q, last_purge_ms=now_ms))
     await sqs.messaging.purge(queue)
@@ -112,7 +123,9 @@ async def tag_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> Res
 async def untag_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     queue = sqs.queue(ctx, params)
     keys = set(params.text_list("TagKeys"))
-    await sqs.catalog.change(queue, lambda q: replace(q, tags={k: v for k, v in q.tags.items() if k not in keys}))
+    await sqs.catalog.change(
+        queue, lambda q: replace(q, tags={k: v for k, v in q.tags.items() if k not in keys})
+    )
     return {}
 
 
@@ -137,7 +150,10 @@ async def add_permission(sqs: SqsService, params: Params, ctx: RequestContext) -
         raise missing_parameter("Actions")
     arn = queue_arn(queue)
     await sqs.catalog.change(
-        queue, lambda q: _set_policy(q, policy.add_statement(arn, q.attributes.get("Policy"), label, accounts, actions))
+        queue,
+        lambda q: _set_policy(
+            q, policy.add_statement(arn, q.attributes.get("Policy"), label, accounts, actions)
+        ),
     )
     return {}
 

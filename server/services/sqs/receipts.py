@@ -35,5 +35,7 @@ def parse(handle: str) -> Receipt:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         match = None
     if match is None:
-        raise sqs_error("ReceiptHandleIsInvalid", f'The input receipt handle "{handle}" is not a valid receipt handle.')
+        raise sqs_error(
+            "ReceiptHandleIsInvalid", f'The input receipt handle "{handle}" is not a valid receipt handle.'
+        )
     return Receipt(int(match.group(1)), int(match.group(2)), match.group(3))
