@@ -1,0 +1,30 @@
+# Posthouse: a local, durable stand-in for Amazon SQS.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    POSTHOUSE_HOST=0.0.0.0 \
+    POSTHOUSE_PORT=4566 \
+    POSTHOUSE_DATA_DIR=/data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY server ./server
+COPY persistence ./persistence
+RUN pip install . \
+    && useradd --system --uid 10001 --home-dir /data posthouse \
+    && mkdir -p /data && chown posthouse /data
+
+USER posthouse
+VOLUME /data
+EXPOSE 4566
+
+# Needs no curl: the image's own Python asks the readiness route.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('POSTHOUSE_PORT', '4566') + '/ready', timeout=2)"]
+
+# Exec form: the server is PID 1 and gets SIGTERM itself; it releases open long polls and exits promptly.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["posthouse"]
