@@ -1,4 +1,4 @@
-"""create_app: the ASGI application, its routes and its lifespan. Nothing else lives here."""
+"""create_app: the ASGI application, its parts, routes and lifespan. Nothing else lives here."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Route
 
 from persistence.engine import Database
 from server.admin.routes import EXCEPTION_HANDLERS, ROUTES
+from server.asgi import Endpoint
 from server.clock import Clock, ControllableClock, SystemClock
 from server.config import Config
 from server.gateway import Gateway
@@ -22,7 +22,7 @@ from server.workers.retention import RetentionWorker
 DATABASE_FILE = "posthouse.db"
 
 
-def create_app(config: Config, clock: Clock | None = None) -> Starlette:
+def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     clock = clock or (ControllableClock() if config.controllable_clock else SystemClock())
     db = Database(None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE))
     sqs = SqsService(db, clock, enforce_purge_interval=config.enforce_purge_interval)
@@ -45,13 +45,8 @@ def create_app(config: Config, clock: Clock | None = None) -> Starlette:
             await retention.stop()
             await db.close()
 
-    methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]
-    app = Starlette(
-        routes=[*ROUTES, Route("/{path:path}", gateway.handle, methods=methods)],
-        exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=lifespan,
-    )
-    app.state.sqs = sqs
-    app.state.clock = clock
-    app.state.ready = False
-    return app
+    operator_app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    operator_app.state.sqs = sqs
+    operator_app.state.clock = clock
+    operator_app.state.ready = False
+    return Endpoint(gateway.handle, operator_app, operator_app.state)

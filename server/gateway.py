@@ -12,14 +12,12 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from server.auth import account_for, identify
 from server.config import Config
 from server.context import RequestContext
 from server.errors import AwsError, internal_failure, invalid_action
-from server.protocols import WireResponse, json10, query, sqs_query
+from server.http import HttpRequest, HttpResponse
+from server.protocols import json10, query, sqs_query
 from server.registry import Handler, Registry
 from server.services.params import Params
 
@@ -40,35 +38,35 @@ class Gateway:
         self._registry = registry
         self._config = config
 
-    def _context(self, request: Request, access_key: str | None, region: str | None) -> RequestContext:
+    def _context(self, request: HttpRequest, access_key: str | None, region: str | None) -> RequestContext:
         host = request.headers.get("host") or f"{self._config.host}:{self._config.port}"
         return RequestContext(
             account=account_for(access_key, self._config.account),
             region=region or self._config.region,
             request_id=str(uuid.uuid4()),
-            base_url=self._config.base_url or f"{request.url.scheme}://{host}",
+            base_url=self._config.base_url or f"{request.scheme}://{host}",
             access_key=access_key,
             trace_header=request.headers.get("x-amzn-trace-id"),
-            target_path=request.url.path,
+            target_path=request.path,
         )
 
-    async def handle(self, request: Request) -> Response:
-        body = await request.body()
+    async def handle(self, request: HttpRequest) -> HttpResponse:
+        body = request.body
         target = request.headers.get("x-amz-target")
         if target is not None:
             wire = await self._json(request, target, body)
         elif self._is_query(request):
             wire = await self._query(request, body)
         else:
-            wire = WireResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE)
-        return Response(wire.body, wire.status, wire.headers, media_type=wire.media_type)
+            wire = HttpResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE, {})
+        return wire
 
     @staticmethod
-    def _is_query(request: Request) -> bool:
+    def _is_query(request: HttpRequest) -> bool:
         content_type = request.headers.get("content-type", "")
         return (
             request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")
-        ) or ("Action" in request.query_params)
+        ) or any(name == "Action" for name, _ in parse_qsl(request.query, keep_blank_values=True))
 
     async def _dispatch(
         self, handler: Handler, params: dict[str, Any], ctx: RequestContext
@@ -81,7 +79,7 @@ class Gateway:
             log.exception("request %s failed", ctx.request_id)
             raise internal_failure() from None
 
-    async def _json(self, request: Request, target: str, body: bytes) -> WireResponse:
+    async def _json(self, request: HttpRequest, target: str, body: bytes) -> HttpResponse:
         identity = identify(request.headers.get("authorization"))
         ctx = self._context(request, identity.access_key, identity.region)
         prefix, _, operation = target.partition(".")
@@ -99,20 +97,20 @@ class Gateway:
         except AwsError as error:
             return json10.encode_error(error, ctx.request_id)
 
-    def _query_service(self, request: Request, service: str | None, form: dict[str, str]) -> str:
+    def _query_service(self, request: HttpRequest, service: str | None, form: dict[str, str]) -> str:
         if service in QUERY_SERVICES:
             return service
         version_service = QUERY_VERSIONS.get(form.get("Version", ""))
         if version_service:
             return version_service
-        if _QUEUE_PATH.fullmatch(request.url.path):
+        if _QUEUE_PATH.fullmatch(request.path):
             return "sqs"
         candidates = self._registry.services_with(form.get("Action", ""))
         return candidates[0] if candidates else "sqs"
 
-    async def _query(self, request: Request, body: bytes) -> WireResponse:
-        form = query.read_form(request.url.query, body)
-        presigned = dict(parse_qsl(request.url.query)).get("X-Amz-Credential")
+    async def _query(self, request: HttpRequest, body: bytes) -> HttpResponse:
+        form = query.read_form(request.query, body)
+        presigned = dict(parse_qsl(request.query)).get("X-Amz-Credential")
         identity = identify(request.headers.get("authorization"), presigned)
         ctx = self._context(request, identity.access_key, identity.region)
         service = self._query_service(request, identity.service, form)
@@ -120,7 +118,7 @@ class Gateway:
         action = form.get("Action", "")
         handler = self._registry.find(service, action)
         try:
-            if handler is None or (action in _ROOT_ONLY_ACTIONS and _QUEUE_PATH.fullmatch(request.url.path)):
+            if handler is None or (action in _ROOT_ONLY_ACTIONS and _QUEUE_PATH.fullmatch(request.path)):
                 raise invalid_action(action)
             params = query.decode(form, inputs.get(action, query.Struct()))
             result = await self._dispatch(handler, params, ctx)

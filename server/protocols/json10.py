@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from server.errors import AwsError
-from server.protocols import WireResponse
+from server.http import HttpResponse
 
 MEDIA_TYPE = "application/x-amz-json-1.0"
 
@@ -29,12 +29,12 @@ def decode(body: bytes) -> dict[str, Any]:
     return params
 
 
-def encode_result(result: dict[str, Any], request_id: str) -> WireResponse:
-    return WireResponse(200, orjson.dumps(result), MEDIA_TYPE, {"x-amzn-RequestId": request_id})
+def encode_result(result: dict[str, Any], request_id: str) -> HttpResponse:
+    return HttpResponse(200, orjson.dumps(result), MEDIA_TYPE, {"x-amzn-RequestId": request_id})
 
 
-def encode_error(error: AwsError, request_id: str) -> WireResponse:
+def encode_error(error: AwsError, request_id: str) -> HttpResponse:
     body = orjson.dumps({"__type": error.namespace + error.shape, "message": error.message})
     fault = "Sender" if error.sender_fault else "Receiver"
     headers = {"x-amzn-RequestId": request_id, "x-amzn-query-error": f"{error.code};{fault}"}
-    return WireResponse(error.status, body, MEDIA_TYPE, headers)
+    return HttpResponse(error.status, body, MEDIA_TYPE, headers)

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 import xmltodict
 
 from server.errors import AwsError
-from server.protocols import WireResponse
+from server.http import HttpResponse
 
 MEDIA_TYPE = "text/xml"
 _AUTH_PARAMETERS = {
@@ -158,16 +158,16 @@ def _render(document: dict[str, Any]) -> bytes:
     return text.replace("\r", "&#xD;").encode("utf-8")
 
 
-def encode_result(operation: str, result: dict[str, Any], request_id: str, names: XmlNames) -> WireResponse:
+def encode_result(operation: str, result: dict[str, Any], request_id: str, names: XmlNames) -> HttpResponse:
     response: dict[str, Any] = {"@xmlns": names.namespace}
     if operation not in names.without_result:
         response[f"{operation}Result"] = _xml_members(result, operation, names) or None
     response["ResponseMetadata"] = {"RequestId": request_id}
     body = _render({f"{operation}Response": response})
-    return WireResponse(200, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})
+    return HttpResponse(200, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})
 
 
-def encode_error(error: AwsError, request_id: str, namespace: str) -> WireResponse:
+def encode_error(error: AwsError, request_id: str, namespace: str) -> HttpResponse:
     detail = {
         "Type": "Sender" if error.sender_fault else "Receiver",
         "Code": error.code,
@@ -175,4 +175,4 @@ def encode_error(error: AwsError, request_id: str, namespace: str) -> WireRespon
         "Detail": None,
     }
     body = _render({"ErrorResponse": {"@xmlns": namespace, "Error": detail, "RequestId": request_id}})
-    return WireResponse(error.status, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})
+    return HttpResponse(error.status, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})

@@ -1,0 +1,72 @@
+"""The ASGI entry point: AWS API requests go straight to the gateway; operator routes go to Starlette.
+
+The AWS side is the hot path, so it skips Starlette's router and middleware and reads the few headers it
+needs straight from the ASGI scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from server.http import HttpRequest, HttpResponse
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_WANTED_HEADERS = {b"host", b"content-type", b"x-amz-target", b"authorization", b"x-amzn-trace-id"}
+OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _request(scope: Scope, body: bytes) -> HttpRequest:
+    headers = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in scope["headers"]
+        if name in _WANTED_HEADERS
+    }
+    return HttpRequest(
+        method=scope["method"],
+        scheme=scope.get("scheme", "http"),
+        path=scope["path"],
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=body,
+    )
+
+
+Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+class Endpoint:
+    """Route one ASGI connection: operator paths and lifespan events to `operator_app`, the rest to `handler`."""
+
+    def __init__(self, handler: Handler, operator_app: AsgiApp, state: Any) -> None:
+        self._handler = handler
+        self._operator_app = operator_app
+        self.state = state
+        """The operator app's state: the running services, for the CLI's shutdown hook."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(OPERATOR_PREFIXES):
+            await self._operator_app(scope, receive, send)
+            return
+        response = await self._handler(_request(scope, await _read_body(receive)))
+        headers = [
+            (b"content-type", response.media_type.encode()),
+            (b"content-length", str(len(response.body)).encode()),
+        ]
+        headers += [(name.encode(), value.encode()) for name, value in response.headers.items()]
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})

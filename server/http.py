@@ -1,0 +1,26 @@
+"""Plain HTTP request and response values: what the gateway and codecs see, free of any web framework."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """What the gateway needs to know about an HTTP request, and nothing of any web framework."""
+
+    method: str
+    scheme: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    """Only the headers AWS routing and identity depend on, names in lower case."""
+    body: bytes
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body: bytes
+    media_type: str
+    headers: dict[str, str]
