@@ -32,28 +32,48 @@ _PRAGMAS = (
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -65536",
     "PRAGMA busy_timeout = 5000",
+    "PRAGMA foreign_keys = ON",
 )
 
 
-def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[tuple[bool, Any]]:
-    """Run in the database thread: all ops in one transaction, each isolated by a savepoint."""
+class _Retry(Exception):
+    """An op failed in a batch run without savepoints: run the batch again, isolating each op."""
+
+
+def _run_ops(conn: sqlite3.Connection, ops: list[Op], isolated: bool) -> list[tuple[bool, Any]]:
     outcomes: list[tuple[bool, Any]] = []
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for op in ops:
-            conn.execute("SAVEPOINT op")
-            try:
-                outcomes.append((True, op(conn)))
-            except Exception as error:  # handed back to that op's caller
-                conn.execute("ROLLBACK TO op")
-                outcomes.append((False, error))
-            conn.execute("RELEASE op")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+    for op in ops:
+        if not isolated:
+            outcomes.append((True, op(conn)))
+            continue
+        conn.execute("SAVEPOINT op")
+        try:
+            outcomes.append((True, op(conn)))
+        except Exception as error:  # handed back to that op's caller
+            conn.execute("ROLLBACK TO op")
+            outcomes.append((False, error))
+        conn.execute("RELEASE op")
     return outcomes
+
+
+def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[tuple[bool, Any]]:
+    """Run in the database thread: all ops in one transaction.
+
+    Ops rarely fail, so the first try runs them without savepoints; if one raises, the transaction is rolled
+    back and the batch runs again with each op in its own savepoint, so the failure undoes only itself. Ops
+    are plain functions of the database, so running one again gives the same outcome.
+    """
+    for isolated in (False, True):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            outcomes = _run_ops(conn, ops, isolated)
+            conn.execute("COMMIT")
+            return outcomes
+        except Exception:
+            conn.execute("ROLLBACK")
+            if isolated:
+                raise
+    raise AssertionError("unreachable")
 
 
 class Database:

@@ -40,27 +40,21 @@ class VisibilityChange(Enum):
     """Would keep the message invisible for more than 12 hours after its receive."""
 
 
-def insert(conn: sqlite3.Connection, queue_id: int, messages: list[NewMessage]) -> None:
-    conn.executemany(
-        _INSERT,
-        [
-            (
-                queue_id,
-                m.message_id,
-                m.body,
-                m.body_md5,
-                m.attributes,
-                m.system_attributes,
-                m.sender_id,
-                m.group_id,
-                m.dedup_id,
-                m.sent_ms,
-                m.visible_at_ms,
-                m.expires_at_ms,
-            )
-            for m in messages
-        ],
-    )
+def insert(conn: sqlite3.Connection, queue_id: int, messages: list[NewMessage]) -> bool:
+    """Store messages; False when the queue does not exist (any more): the foreign key says so."""
+    rows = [
+        (queue_id, m.message_id, m.body, m.body_md5, m.attributes, m.system_attributes, m.sender_id,
+         m.group_id, m.dedup_id, m.sent_ms, m.visible_at_ms, m.expires_at_ms)
+        for m in messages
+    ]  # fmt: skip
+    try:
+        if len(rows) == 1:
+            conn.execute(_INSERT, rows[0])
+        else:
+            conn.executemany(_INSERT, rows)
+    except sqlite3.IntegrityError:
+        return False
+    return True
 
 
 def claim(

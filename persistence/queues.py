@@ -38,10 +38,6 @@ def find(conn: sqlite3.Connection, account: str, region: str, name: str) -> Queu
     return None if row is None else _record(row)
 
 
-def exists(conn: sqlite3.Connection, queue_id: int) -> bool:
-    return conn.execute("SELECT 1 FROM queues WHERE id = ?", (queue_id,)).fetchone() is not None
-
-
 def insert(
     conn: sqlite3.Connection,
     account: str,

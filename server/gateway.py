@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
+from server import ids
 from server.auth import account_for, identify
 from server.config import Config
 from server.context import RequestContext
@@ -43,7 +43,7 @@ class Gateway:
         return RequestContext(
             account=account_for(access_key, self._config.account),
             region=region or self._config.region,
-            request_id=str(uuid.uuid4()),
+            request_id=ids.uuid4(),
             base_url=self._config.base_url or f"{request.scheme}://{host}",
             access_key=access_key,
             trace_header=request.headers.get("x-amzn-trace-id"),

@@ -14,7 +14,7 @@ CREATE TABLE queues (
 
 CREATE TABLE messages (
     id INTEGER PRIMARY KEY,            -- grows with every send: the enqueue order
-    queue_id INTEGER NOT NULL,
+    queue_id INTEGER NOT NULL REFERENCES queues (id),
     message_id TEXT NOT NULL,
     body TEXT NOT NULL,
     body_md5 TEXT NOT NULL,

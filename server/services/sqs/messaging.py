@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from persistence import messages as message_rows
-from persistence import queues as queue_rows
 from persistence.engine import Database, Op
 from persistence.records import MessageRecord, NewMessage, QueueCounts, QueueRecord
 from server.clock import Clock
@@ -38,9 +37,8 @@ class VisibilityRequest:
 
 def _insert(queue_id: int, messages: list[NewMessage]) -> Op:
     def op(conn: sqlite3.Connection) -> None:
-        if not queue_rows.exists(conn, queue_id):
+        if not message_rows.insert(conn, queue_id, messages):
             raise queue_does_not_exist()
-        message_rows.insert(conn, queue_id, messages)
 
     return op
 

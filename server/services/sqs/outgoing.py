@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from persistence.records import NewMessage, QueueRecord
+from server import ids
 from server.context import RequestContext
 from server.errors import invalid_parameter_value
 from server.services.params import Params
@@ -64,7 +64,7 @@ def prepare(
         raise invalid_parameter_value(
             f"One or more parameters {verb}. Reason: Message must be shorter than {limit} bytes."
         )
-    reply: dict[str, Any] = {"MessageId": str(uuid.uuid4()), "MD5OfMessageBody": md5_of_body(body)}
+    reply: dict[str, Any] = {"MessageId": ids.uuid4(), "MD5OfMessageBody": md5_of_body(body)}
     if attributes:
         reply["MD5OfMessageAttributes"] = md5_of_attributes(attributes)
     if system:

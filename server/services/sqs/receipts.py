@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import secrets
 from dataclasses import dataclass
 
+from server import ids
 from server.services.sqs.errors import sqs_error
 
 _FORMAT = re.compile(r"(\d+):(\d+):([0-9a-f-]{36}):[0-9a-f]{8}")
@@ -25,7 +25,7 @@ class Receipt:
 
 
 def issue(row_id: int, receive_count: int, message_id: str) -> str:
-    text = f"{row_id}:{receive_count}:{message_id}:{secrets.token_hex(4)}"
+    text = f"{row_id}:{receive_count}:{message_id}:{ids.random_hex(8)}"
     return base64.b64encode(text.encode()).decode()
 
 
