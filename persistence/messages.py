@@ -42,11 +42,7 @@ class VisibilityChange(Enum):
 
 def insert(conn: sqlite3.Connection, queue_id: int, messages: list[NewMessage]) -> bool:
     """Store messages; False when the queue does not exist (any more): the foreign key says so."""
-    rows = [
-        (queue_id, m.message_id, m.body, m.body_md5, m.attributes, m.system_attributes, m.sender_id,
-         m.group_id, m.dedup_id, m.sent_ms, m.visible_at_ms, m.expires_at_ms)
-        for m in messages
-    ]  # fmt: skip
+    rows = [(queue_id, *message) for message in messages]
     try:
         if len(rows) == 1:
             conn.execute(_INSERT, rows[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,9 @@ class QueueRecord:
     last_purge_ms: int | None = None
 
 
-@dataclass(frozen=True)
-class NewMessage:
+class NewMessage(NamedTuple):
+    """A message to store; a tuple, since one is built for every message sent."""
+
     message_id: str
     body: str
     body_md5: str
@@ -33,9 +35,8 @@ class NewMessage:
     expires_at_ms: int
 
 
-@dataclass(frozen=True)
-class MessageRecord:
-    """A stored message as a receive or a peek returns it."""
+class MessageRecord(NamedTuple):
+    """A stored message as a receive or a peek returns it; a tuple, built straight from a row."""
 
     id: int
     message_id: str

@@ -17,7 +17,7 @@ from server.services.sqs.errors import invalid_value
 from server.services.sqs.md5 import md5_of_attributes, md5_of_body
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per request: plain slots are cheaper to build than frozen
 class Outgoing:
     row: NewMessage
     size: int
