@@ -76,12 +76,33 @@ def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[tuple[bool, Any]
     raise AssertionError("unreachable")
 
 
+def _run_read(conn: sqlite3.Connection, op: Op) -> Any:
+    """Run in the reader thread: one read transaction, so every statement of `op` sees the same snapshot."""
+    conn.execute("BEGIN")
+    try:
+        return op(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
+async def _in_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
+    # aiosqlite's public API costs one thread round trip per statement; its worker queue lets us run a whole
+    # batch of statements in one round trip, which is what makes group commit pay off.
+    result: T = await conn._execute(fn, conn._conn, *args)  # type: ignore[no-untyped-call]
+    return result
+
+
 class Database:
-    """A group-committing SQLite database. `path=None` keeps everything in memory."""
+    """A group-committing SQLite database. `path=None` keeps everything in memory.
+
+    A file database also gets a reader connection: with WAL, reads (counts, peeks) run beside the writer
+    instead of queueing behind it. In memory there is one connection, so reads join the write batches.
+    """
 
     def __init__(self, path: str | None) -> None:
         self._path = path
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._pending: list[tuple[Op, asyncio.Future[Any]]] = []
         self._wakeup = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
@@ -93,7 +114,11 @@ class Database:
         self._conn = await aiosqlite.connect(self._path or ":memory:", isolation_level=None)
         for pragma in _PRAGMAS:
             await self._conn.execute(pragma)
-        await self._in_thread(migrate)
+        await _in_thread(self._conn, migrate)
+        if self._path is not None:
+            self._reader = await aiosqlite.connect(self._path, isolation_level=None)
+            for pragma in (*_PRAGMAS[1:], "PRAGMA query_only = ON"):
+                await self._reader.execute(pragma)
         self._writer = asyncio.create_task(self._write_loop(), name="posthouse-writer")
 
     async def close(self) -> None:
@@ -101,9 +126,10 @@ class Database:
             self._closing = True
             self._wakeup.set()
             await self._writer
-        if self._conn is not None:
-            await self._conn.close()
-        self._conn = None
+        for conn in (self._reader, self._conn):
+            if conn is not None:
+                await conn.close()
+        self._conn = self._reader = None
 
     async def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run `op` in the next group transaction; return its result once that transaction is committed."""
@@ -112,11 +138,11 @@ class Database:
         self._wakeup.set()
         return await future
 
-    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
-        # aiosqlite's public API costs one thread round trip per statement; its worker queue lets us run
-        # a whole batch of statements in one round trip, which is what makes group commit pay off.
-        assert self._conn is not None
-        result: T = await self._conn._execute(fn, self._conn._conn, *args)  # type: ignore[no-untyped-call]
+    async def read(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run a read-only `op` on a committed snapshot, without waiting for the writer."""
+        if self._reader is None:
+            return await self.run(op)
+        result: T = await _in_thread(self._reader, _run_read, op)
         return result
 
     async def _write_loop(self) -> None:
@@ -131,7 +157,8 @@ class Database:
 
     async def _commit(self, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
         try:
-            outcomes = await self._in_thread(_run_batch, [op for op, _ in batch])
+            assert self._conn is not None
+            outcomes = await _in_thread(self._conn, _run_batch, [op for op, _ in batch])
         except Exception as error:
             log.exception("group commit of %d operations failed", len(batch))
             outcomes = [(False, error)] * len(batch)

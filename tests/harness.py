@@ -60,10 +60,11 @@ class ServerProcess:
             *self.args,
         ]
         with open(self.log_path, "ab") as log:
+            earlier_output = log.tell()  # a restarted server appends to the same log
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if b"Ready." in self.log_path.read_bytes().split(b"\n"):
+            if b"Ready." in self.log_path.read_bytes()[earlier_output:].split(b"\n"):
                 return self
             if self.process.poll() is not None:
                 break

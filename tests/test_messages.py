@@ -368,3 +368,49 @@ def test_retention_period_expires_messages(
         "0",
     )
     assert [m["Body"] for m in receive_all(sqs, url)] == ["new"]
+
+
+def test_deleting_a_queue_releases_its_long_polls(sqs: BaseClient, queue_url: str) -> None:
+    got: list[Any] = []
+
+    def poll() -> None:
+        try:
+            got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20))
+        except ClientError as error:
+            got.append(error)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    time.sleep(0.3)
+    sqs.delete_queue(QueueUrl=queue_url)
+    poller.join(10)
+    assert not poller.is_alive()
+    assert isinstance(got[0], sqs.exceptions.QueueDoesNotExist)
+
+
+def test_a_message_released_early_wakes_a_long_poll(sqs: BaseClient, queue_url: str) -> None:
+    sqs.send_message(QueueUrl=queue_url, MessageBody="retry me")
+    handle = receive_all(sqs, queue_url, VisibilityTimeout=600)[0]["ReceiptHandle"]
+    got: list[Any] = []
+    poller = threading.Thread(
+        target=lambda: got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20))
+    )
+    poller.start()
+    time.sleep(0.3)
+    sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
+    poller.join(10)
+    assert not poller.is_alive()
+    assert got[0]["Messages"][0]["Body"] == "retry me"
+
+
+def test_xray_trace_header_becomes_aws_trace_header(
+    sqs: BaseClient, queue_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Inside a Lambda function botocore passes the X-Ray trace id on as the X-Amzn-Trace-Id header.
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "handler")
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
+    sent = sqs.send_message(QueueUrl=queue_url, MessageBody="traced")
+    assert "MD5OfMessageSystemAttributes" not in sent  # only system attributes in the request body count
+    monkeypatch.delenv("_X_AMZN_TRACE_ID")
+    (message,) = receive_all(sqs, queue_url, AttributeNames=["AWSTraceHeader"])
+    assert message["Attributes"] == {"AWSTraceHeader": TRACE}

@@ -140,7 +140,9 @@ class Messaging:
         await self._db.run(lambda conn: message_rows.purge(conn, queue.id))
 
     async def counts(self, queue: QueueRecord) -> QueueCounts:
-        return await self._db.run(lambda conn: message_rows.counts(conn, queue.id, self._clock.now_ms()))
+        return await self._db.read(lambda conn: message_rows.counts(conn, queue.id, self._clock.now_ms()))
 
     async def peek(self, queue: QueueRecord, limit: int) -> list[MessageRecord]:
-        return await self._db.run(lambda conn: message_rows.peek(conn, queue.id, self._clock.now_ms(), limit))
+        return await self._db.read(
+            lambda conn: message_rows.peek(conn, queue.id, self._clock.now_ms(), limit)
+        )
