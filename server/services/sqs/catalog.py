@@ -144,12 +144,10 @@ class QueueCatalog:
         policy = checked.get("RedrivePolicy")
         if not policy:
             return
+        # arn:aws:sqs:<region>:<account>:<name>, in the same account and region as the source queue
         parts = str(orjson.loads(policy)["deadLetterTargetArn"]).split(":")
-        if (
-            len(parts) != 6
-            or (parts[4], parts[3], parts[5]) != (account, region, parts[5])
-            or ((account, region, parts[5]) not in self._by_key)
-        ):
+        target: Key | None = (parts[4], parts[3], parts[5]) if len(parts) == 6 else None
+        if target is None or target[:2] != (account, region) or target not in self._by_key:
             raise invalid_parameter_value(
                 f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist."
             )
