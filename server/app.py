@@ -25,7 +25,12 @@ DATABASE_FILE = "posthouse.db"
 def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     clock = clock or (ControllableClock() if config.controllable_clock else SystemClock())
     db = Database(None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE))
-    sqs = SqsService(db, clock, enforce_purge_interval=config.enforce_purge_interval)
+    sqs = SqsService(
+        db,
+        clock,
+        enforce_purge_interval=config.enforce_purge_interval,
+        enforce_recreate_delay=config.enforce_recreate_delay,
+    )
     retention = RetentionWorker(db, clock)
     registry = Registry()
     registry.add("sqs", sqs, SQS_OPERATIONS)

@@ -59,6 +59,12 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         help="allow PurgeQueue more than once per 60 s",
     )
     parser.add_argument(
+        "--queue-deleted-recently",
+        action="store_true",
+        default=_env_flag("queue_deleted_recently", False),
+        help="refuse to recreate a deleted queue's name for 60 s, as AWS does",
+    )
+    parser.add_argument(
         "--log-level",
         default=_env("log_level", _DEFAULTS.log_level),
         choices=["critical", "error", "warning", "info", "debug"],
@@ -75,6 +81,7 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         controllable_clock=args.controllable_clock,
         log_level=args.log_level,
         enforce_purge_interval=not args.no_purge_interval,
+        enforce_recreate_delay=args.queue_deleted_recently,
     )
 
 

@@ -18,3 +18,5 @@ class Config:
     log_level: str = "info"
     # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.
     enforce_purge_interval: bool = True
+    # AWS refuses to recreate a deleted queue's name for 60 s; off by default, as test suites recreate queues.
+    enforce_recreate_delay: bool = False

@@ -14,7 +14,9 @@ from tests.harness import ServerProcess, sqs_client
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path_factory.mktemp("server") / "data", "--controllable-clock").start()
+    process = ServerProcess(
+        tmp_path_factory.mktemp("server") / "data", "--controllable-clock", "--queue-deleted-recently"
+    ).start()
     yield process
     process.stop()
 

@@ -77,3 +77,5 @@ def test_clock_is_off_by_default_and_reset_wipes(plain_server: ServerProcess) ->
     assert "QueueUrls" not in sqs.list_queues()
     url = sqs.create_queue(QueueName="wiped")["QueueUrl"]
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    sqs.delete_queue(QueueUrl=url)
+    sqs.create_queue(QueueName="wiped")  # by default a deleted name can be reused at once

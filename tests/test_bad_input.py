@@ -14,14 +14,55 @@ from server.services.sqs.operations import OPERATIONS
 from tests.harness import ServerProcess
 
 NAMES = [
-    "QueueUrl", "QueueName", "Attributes", "AttributeNames", "MessageBody", "DelaySeconds", "MessageAttributes",
-    "MessageSystemAttributes", "MessageGroupId", "MessageDeduplicationId", "Entries", "ReceiptHandle",
-    "VisibilityTimeout", "WaitTimeSeconds", "MaxNumberOfMessages", "MaxResults", "NextToken", "Tags", "tags",
-    "TagKeys", "Label", "AWSAccountIds", "Actions", "QueueNamePrefix", "QueueOwnerAWSAccountId",
-    "MessageAttributeNames", "MessageSystemAttributeNames", "Id",
+    "QueueUrl",
+    "QueueName",
+    "Attributes",
+    "AttributeNames",
+    "MessageBody",
+    "DelaySeconds",
+    "MessageAttributes",
+    "MessageSystemAttributes",
+    "MessageGroupId",
+    "MessageDeduplicationId",
+    "Entries",
+    "ReceiptHandle",
+    "VisibilityTimeout",
+    "WaitTimeSeconds",
+    "MaxNumberOfMessages",
+    "MaxResults",
+    "NextToken",
+    "Tags",
+    "tags",
+    "TagKeys",
+    "Label",
+    "AWSAccountIds",
+    "Actions",
+    "QueueNamePrefix",
+    "QueueOwnerAWSAccountId",
+    "MessageAttributeNames",
+    "MessageSystemAttributeNames",
+    "Id",
 ]
-SCALARS: list[Any] = [None, True, -1, 0, 10**30, 1.5, "", "x", "\x00", "\ud7ff", "AQEB", "All", ".*",
-                      "/000000000000/fuzz", "http://h/000000000000/fuzz", "a" * 300, "{}", '{"a":1}']
+SCALARS: list[Any] = [
+    None,
+    True,
+    -1,
+    0,
+    10**30,
+    1.5,
+    "",
+    "x",
+    "\x00",
+    "\ud7ff",
+    "AQEB",
+    "All",
+    ".*",
+    "/000000000000/fuzz",
+    "http://h/000000000000/fuzz",
+    "a" * 300,
+    "{}",
+    '{"a":1}',
+]
 
 
 def value(rng: random.Random, depth: int = 0) -> Any:
@@ -31,13 +72,21 @@ def value(rng: random.Random, depth: int = 0) -> Any:
     if kind == 1:
         return [value(rng, depth + 1) for _ in range(rng.randrange(4))]
     if kind == 2:
-        return {rng.choice(NAMES + ["DataType", "StringValue", "BinaryValue"]): value(rng, depth + 1)
-                for _ in range(rng.randrange(4))}
+        return {
+            rng.choice([*NAMES, "DataType", "StringValue", "BinaryValue"]): value(rng, depth + 1)
+            for _ in range(rng.randrange(4))
+        }
     if kind == 3:
-        return [{"Id": rng.choice(["a", "b", "bad id"]), **{rng.choice(NAMES): value(rng, depth + 1)}}
-                for _ in range(rng.randrange(12))]
-    return {"k": {"DataType": rng.choice(["String", "Number", "Binary", "Bogus"]),
-                  rng.choice(["StringValue", "BinaryValue"]): rng.choice(SCALARS)}}
+        return [
+            {"Id": rng.choice(["a", "b", "bad id"]), **{rng.choice(NAMES): value(rng, depth + 1)}}
+            for _ in range(rng.randrange(12))
+        ]
+    return {
+        "k": {
+            "DataType": rng.choice(["String", "Number", "Binary", "Bogus"]),
+            rng.choice(["StringValue", "BinaryValue"]): rng.choice(SCALARS),
+        }
+    }
 
 
 def post(server: ServerProcess, body: bytes, headers: dict[str, str]) -> int:
@@ -65,16 +114,25 @@ def flatten(prefix: str, item: Any, out: dict[str, str]) -> None:
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_random_input_never_fails_the_server(server: ServerProcess, operation: str) -> None:
     rng = random.Random(operation)
-    post(server, b'{"QueueName": "fuzz"}', {"X-Amz-Target": "AmazonSQS.CreateQueue",
-                                           "Content-Type": "application/x-amz-json-1.0"})
+    post(
+        server,
+        b'{"QueueName": "fuzz"}',
+        {"X-Amz-Target": "AmazonSQS.CreateQueue", "Content-Type": "application/x-amz-json-1.0"},
+    )
     for _ in range(40):
         params = {rng.choice(NAMES): value(rng) for _ in range(rng.randrange(1, 6))}
         params.setdefault("QueueUrl", "/000000000000/fuzz")
-        status = post(server, json.dumps(params).encode(), {
-            "X-Amz-Target": f"AmazonSQS.{operation}", "Content-Type": "application/x-amz-json-1.0"})
+        status = post(
+            server,
+            json.dumps(params).encode(),
+            {"X-Amz-Target": f"AmazonSQS.{operation}", "Content-Type": "application/x-amz-json-1.0"},
+        )
         assert status < 500, (operation, params)
         form: dict[str, str] = {}
         flatten("", params, form)
-        status = post(server, urlencode({"Action": operation, **form}).encode(),
-                      {"Content-Type": "application/x-www-form-urlencoded"})
+        status = post(
+            server,
+            urlencode({"Action": operation, **form}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert status < 500, (operation, form)

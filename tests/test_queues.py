@@ -309,3 +309,17 @@ def test_purge_empties_and_is_rate_limited(sqs: BaseClient, queue_url: str, serv
     assert error_of(excinfo)["Status"] == 403
     server.advance(61)
     sqs.purge_queue(QueueUrl=queue_url)
+
+
+def test_recreating_a_deleted_name_waits_60_seconds(
+    sqs: BaseClient, unique_name: Callable[[str], str], server: ServerProcess
+) -> None:
+    """The session's server runs with --queue-deleted-recently, as AWS behaves."""
+    name = unique_name("q")
+    sqs.delete_queue(QueueUrl=sqs.create_queue(QueueName=name)["QueueUrl"])
+    with pytest.raises(ClientError) as excinfo:
+        sqs.create_queue(QueueName=name)
+    assert error_of(excinfo)["Code"] == "AWS.SimpleQueueService.QueueDeletedRecently"
+    assert excinfo.type is sqs.exceptions.QueueDeletedRecently
+    server.advance(61)
+    sqs.create_queue(QueueName=name)

@@ -24,6 +24,7 @@ from server.services.sqs.errors import queue_does_not_exist, sqs_error
 from server.services.sqs.waiters import QueueWaiters
 
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
+RECREATE_DELAY_MS = 60_000
 Key = tuple[str, str, str]
 
 
@@ -51,11 +52,16 @@ def check_queue_name(name: str) -> None:
 
 
 class QueueCatalog:
-    def __init__(self, db: Database, clock: Clock, waiters: QueueWaiters) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, waiters: QueueWaiters, *, enforce_recreate_delay: bool
+    ) -> None:
         self._db = db
         self._clock = clock
         self._waiters = waiters
         self._by_key: dict[Key, QueueRecord] = {}
+        self._enforce_recreate_delay = enforce_recreate_delay
+        self._deleted_ms: dict[Key, int] = {}
+        """When recently deleted queues went, while their names may not be reused."""
 
     async def load(self) -> None:
         self._by_key = {_key(queue): queue for queue in await self._db.run(queue_rows.load_all)}
@@ -90,6 +96,7 @@ class QueueCatalog:
         check_queue_name(name)
         checked = attributes.validate(requested)
         self._check_redrive_target(ctx.account, ctx.region, checked)
+        self._check_recreate_delay((ctx.account, ctx.region, name))
         now_s = self._clock.now_ms() // 1000
 
         def create_or_match(conn: sqlite3.Connection) -> QueueRecord:
@@ -112,6 +119,18 @@ class QueueCatalog:
         await self._db.run(lambda conn: queue_rows.delete(conn, queue.id))
         self._by_key.pop(_key(queue), None)
         self._waiters.wake(queue.id)
+        if self._enforce_recreate_delay:
+            now_ms = self._clock.now_ms()
+            self._deleted_ms = {k: t for k, t in self._deleted_ms.items() if now_ms - t < RECREATE_DELAY_MS}
+            self._deleted_ms[_key(queue)] = now_ms
+
+    def _check_recreate_delay(self, key: Key) -> None:
+        deleted_ms = self._deleted_ms.get(key)
+        if deleted_ms is not None and self._clock.now_ms() - deleted_ms < RECREATE_DELAY_MS:
+            raise sqs_error(
+                "QueueDeletedRecently",
+                "You must wait 60 seconds after deleting a queue before you can create another with the same name.",
+            )
 
     async def set_attributes(self, queue: QueueRecord, requested: dict[str, str]) -> None:
         checked = attributes.validate(requested)

@@ -17,10 +17,17 @@ from server.services.sqs.waiters import QueueWaiters
 
 
 class SqsService:
-    def __init__(self, db: Database, clock: Clock, *, enforce_purge_interval: bool = True) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        enforce_purge_interval: bool = True,
+        enforce_recreate_delay: bool = False,
+    ) -> None:
         self.clock = clock
         self.waiters = QueueWaiters()
-        self.catalog = QueueCatalog(db, clock, self.waiters)
+        self.catalog = QueueCatalog(db, clock, self.waiters, enforce_recreate_delay=enforce_recreate_delay)
         self.messaging = Messaging(db, clock, self.catalog, self.waiters)
         self.enforce_purge_interval = enforce_purge_interval
 
