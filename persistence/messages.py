@@ -110,6 +110,13 @@ def counts(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> QueueCounts:
     return QueueCounts(visible, in_flight, delayed)
 
 
+def retain(conn: sqlite3.Connection, queue_id: int, retention_ms: int) -> None:
+    """Apply a queue's new retention period to the messages it holds."""
+    conn.execute(
+        "UPDATE messages SET expires_at_ms = sent_ms + ? WHERE queue_id = ?", (retention_ms, queue_id)
+    )
+
+
 def purge(conn: sqlite3.Connection, queue_id: int) -> None:
     conn.execute("DELETE FROM messages WHERE queue_id = ?", (queue_id,))
 

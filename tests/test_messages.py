@@ -414,3 +414,13 @@ def test_xray_trace_header_becomes_aws_trace_header(
     monkeypatch.delenv("_X_AMZN_TRACE_ID")
     (message,) = receive_all(sqs, queue_url, AttributeNames=["AWSTraceHeader"])
     assert message["Attributes"] == {"AWSTraceHeader": TRACE}
+
+
+def test_a_shorter_retention_period_applies_to_waiting_messages(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
+    sqs.send_message(QueueUrl=queue_url, MessageBody="sent under the 4-day default")
+    server.advance(30)
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"MessageRetentionPeriod": "60"})
+    server.advance(31)
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue_url)

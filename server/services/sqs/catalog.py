@@ -10,9 +10,11 @@ import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 import orjson
 
+from persistence import messages as message_rows
 from persistence import queues as queue_rows
 from persistence.engine import Database
 from persistence.records import QueueRecord
@@ -136,12 +138,24 @@ class QueueCatalog:
         checked = attributes.validate(requested)
         self._check_redrive_target(queue.account, queue.region, checked)
         now_s = self._clock.now_ms() // 1000
+        retention = checked.get("MessageRetentionPeriod")
         await self.change(
-            queue, lambda q: replace(q, attributes=attributes.apply(q.attributes, checked), modified_s=now_s)
+            queue,
+            lambda q: replace(q, attributes=attributes.apply(q.attributes, checked), modified_s=now_s),
+            # A new retention period applies to the messages already in the queue too.
+            also=None
+            if retention is None
+            else partial(message_rows.retain, retention_ms=int(retention) * 1000),
         )
 
-    async def change(self, queue: QueueRecord, change: Callable[[QueueRecord], QueueRecord]) -> QueueRecord:
-        """Store `change` applied to the queue's current version; return the stored version."""
+    async def change(
+        self,
+        queue: QueueRecord,
+        change: Callable[[QueueRecord], QueueRecord],
+        also: Callable[[sqlite3.Connection, int], object] | None = None,
+    ) -> QueueRecord:
+        """Store `change` applied to the queue's current version (and run `also` on the queue's id in the
+        same transaction); return the stored version."""
 
         def read_change_write(conn: sqlite3.Connection) -> QueueRecord:
             current = queue_rows.find(conn, queue.account, queue.region, queue.name)
@@ -149,6 +163,8 @@ class QueueCatalog:
                 raise queue_does_not_exist()
             changed = change(current)
             queue_rows.update(conn, changed)
+            if also is not None:
+                also(conn, queue.id)
             return changed
 
         return self._remember(await self._db.run(read_change_write))
