@@ -15,64 +15,49 @@ from server.app import create_app
 from server.config import Config
 
 _DEFAULTS = Config()
+_LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
+# Flags that take a value: flag -> (default, help). Each also reads POSTHOUSE_<FLAG NAME>.
+_VALUES: dict[str, tuple[object, str]] = {
+    "--host": (_DEFAULTS.host, "interface to listen on"),
+    "--port": (_DEFAULTS.port, "port for every API and the admin routes"),
+    "--data-dir": (_DEFAULTS.data_dir, "where the SQLite database lives"),
+    "--region": (_DEFAULTS.region, "region for requests that name none"),
+    "--account": (_DEFAULTS.account, "account for access keys that are not 12-digit account ids"),
+    "--base-url": (None, "fixed scheme://host:port for queue URLs (default: the request's Host header)"),
+    "--log-level": (_DEFAULTS.log_level, "one of " + ", ".join(_LOG_LEVELS)),
+}
+# On/off flags: flag -> help. Each also reads POSTHOUSE_<FLAG NAME>=1 (or true/yes/on).
+_SWITCHES = {
+    "--in-memory": "keep everything in memory (nothing survives a restart)",
+    "--controllable-clock": "enable POST /admin/clock to move time forward (for tests)",
+    "--no-purge-interval": "allow PurgeQueue more than once per 60 s",
+    "--queue-deleted-recently": "refuse to recreate a deleted queue's name for 60 s, as AWS does",
+}
 
 
-def _env(name: str, default: Any) -> Any:
-    return os.environ.get(f"POSTHOUSE_{name.upper()}", default)
-
-
-def _env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(f"POSTHOUSE_{name.upper()}")
-    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+def _env(flag: str) -> str | None:
+    return os.environ.get("POSTHOUSE_" + flag.lstrip("-").replace("-", "_").upper())
 
 
 def parse_config(argv: Sequence[str] | None = None) -> Config:
     parser = argparse.ArgumentParser(
         prog="posthouse", description="A local, durable stand-in for Amazon SQS."
     )
-    parser.add_argument("--host", default=_env("host", _DEFAULTS.host))
-    parser.add_argument("--port", type=int, default=int(_env("port", _DEFAULTS.port)))
-    parser.add_argument("--data-dir", default=_env("data_dir", _DEFAULTS.data_dir))
-    parser.add_argument(
-        "--in-memory",
-        action="store_true",
-        default=_env_flag("in_memory", False),
-        help="keep everything in memory (nothing survives a restart)",
-    )
-    parser.add_argument("--region", default=_env("region", _DEFAULTS.region))
-    parser.add_argument("--account", default=_env("account", _DEFAULTS.account))
-    parser.add_argument(
-        "--base-url",
-        default=_env("base_url", None),
-        help="fixed scheme://host:port for queue URLs (default: the request's Host header)",
-    )
-    parser.add_argument(
-        "--controllable-clock",
-        action="store_true",
-        default=_env_flag("controllable_clock", False),
-        help="enable POST /admin/clock to move time forward (for tests)",
-    )
-    parser.add_argument(
-        "--no-purge-interval",
-        action="store_true",
-        default=_env_flag("no_purge_interval", False),
-        help="allow PurgeQueue more than once per 60 s",
-    )
-    parser.add_argument(
-        "--queue-deleted-recently",
-        action="store_true",
-        default=_env_flag("queue_deleted_recently", False),
-        help="refuse to recreate a deleted queue's name for 60 s, as AWS does",
-    )
-    parser.add_argument(
-        "--log-level",
-        default=_env("log_level", _DEFAULTS.log_level),
-        choices=["critical", "error", "warning", "info", "debug"],
-    )
+    for flag, (default, help_text) in _VALUES.items():
+        parser.add_argument(flag, default=_env(flag) or default, help=help_text)
+    for flag, help_text in _SWITCHES.items():
+        on = (_env(flag) or "").strip().lower() in ("1", "true", "yes", "on")
+        parser.add_argument(flag, action="store_true", default=on, help=help_text)
     args = parser.parse_args(argv)
+    if args.log_level not in _LOG_LEVELS:
+        parser.error(f"--log-level must be one of {', '.join(_LOG_LEVELS)}")
+    try:
+        port = int(args.port)
+    except ValueError:
+        parser.error(f"--port must be a number, not {args.port!r}")
     return Config(
         host=args.host,
-        port=args.port,
+        port=port,
         data_dir=args.data_dir,
         in_memory=args.in_memory,
         region=args.region,
