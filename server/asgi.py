@@ -17,17 +17,29 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+# SQS caps a payload at 1 MiB; encodings (base64, form escaping) can roughly triple a request. Anything far
+# larger is refused before it is read into memory.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 _WANTED_HEADERS = {b"host", b"content-type", b"x-amz-target", b"authorization", b"x-amzn-trace-id"}
 OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack")
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when it is larger than MAX_BODY_BYTES."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+_TOO_LARGE = HttpResponse(413, b"Request body too large.", "text/plain", {})
 
 
 def _request(scope: Scope, body: bytes) -> HttpRequest:
@@ -62,7 +74,8 @@ class Endpoint:
         if scope["type"] != "http" or scope["path"].startswith(OPERATOR_PREFIXES):
             await self._operator_app(scope, receive, send)
             return
-        response = await self._handler(_request(scope, await _read_body(receive)))
+        body = await _read_body(receive)
+        response = _TOO_LARGE if body is None else await self._handler(_request(scope, body))
         headers = [
             (b"content-type", response.media_type.encode()),
             (b"content-length", str(len(response.body)).encode()),

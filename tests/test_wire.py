@@ -207,3 +207,8 @@ def test_health_and_readiness(server: ServerProcess) -> None:
     assert server.admin("GET", "/health") == (200, {"status": "ok", "services": {"sqs": "running"}})
     assert server.admin("GET", "/_localstack/health")[0] == 200
     assert server.admin("GET", "/ready") == (200, {"ready": True})
+
+
+def test_oversized_request_is_refused(server: ServerProcess) -> None:
+    status, _, _ = call(server, "POST", "/", b"x" * (17 * 1024 * 1024), Content_Type=FORM_TYPE)
+    assert status == 413
