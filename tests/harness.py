@@ -95,6 +95,17 @@ class ServerProcess:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 
+    def wait_for_parked_receives(self, queue_url: str, count: int = 1, timeout: float = 10) -> None:
+        """Block until `count` long polls are parked on the queue (so a test acts after they started)."""
+        account, name = queue_url.rstrip("/").rsplit("/", 2)[-2:]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, summary = self.admin("GET", f"/admin/sqs/queues/{account}/us-east-1/{name}")
+            if status == 200 and summary["receives_waiting"] >= count:
+                return
+            time.sleep(0.02)
+        raise TimeoutError(f"{count} receive(s) never parked on {queue_url}")
+
     def advance(self, seconds: float) -> None:
         status, _ = self.admin("POST", "/admin/clock", {"advance_seconds": seconds})
         assert status == 200

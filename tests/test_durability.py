@@ -81,7 +81,7 @@ def test_graceful_stop_with_open_long_polls(tmp_path: Path) -> None:
     pollers = [threading.Thread(target=poll) for _ in range(3)]
     for poller in pollers:
         poller.start()
-    time.sleep(0.5)
+    server.wait_for_parked_receives(url, 3)
     took = server.stop()
     assert took < 10
     for poller in pollers:

@@ -292,7 +292,9 @@ def test_receive_up_to_ten(sqs: BaseClient, queue_url: str) -> None:
     assert len(sqs.receive_message(QueueUrl=queue_url).get("Messages", [])) == 0
 
 
-def test_long_poll_returns_when_a_message_arrives(sqs: BaseClient, queue_url: str, protocol: str) -> None:
+def test_long_poll_returns_when_a_message_arrives(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     got: list[Any] = []
 
     def poll() -> None:
@@ -301,7 +303,7 @@ def test_long_poll_returns_when_a_message_arrives(sqs: BaseClient, queue_url: st
     poller = threading.Thread(target=poll)
     started = time.monotonic()
     poller.start()
-    time.sleep(0.3)
+    server.wait_for_parked_receives(queue_url)
     sqs.send_message(QueueUrl=queue_url, MessageBody="wake up")
     poller.join(10)
     assert not poller.is_alive()
@@ -315,7 +317,7 @@ def test_long_poll_ends_at_its_wait_time(sqs: BaseClient, queue_url: str, server
         target=lambda: got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20))
     )
     poller.start()
-    time.sleep(0.3)
+    server.wait_for_parked_receives(queue_url)
     assert poller.is_alive()
     server.advance(21)
     poller.join(10)
@@ -332,7 +334,7 @@ def test_long_poll_wakes_for_a_delayed_message(
         target=lambda: got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20))
     )
     poller.start()
-    time.sleep(0.3)
+    server.wait_for_parked_receives(queue_url)
     server.advance(11)
     poller.join(10)
     assert got[0]["Messages"][0]["Body"] == "later"
@@ -345,7 +347,7 @@ def test_queue_default_wait_time(
     got: list[Any] = []
     poller = threading.Thread(target=lambda: got.append(sqs.receive_message(QueueUrl=url)))
     poller.start()
-    time.sleep(0.3)
+    server.wait_for_parked_receives(url)
     assert poller.is_alive()  # the queue's default makes it a long poll
     sqs.send_message(QueueUrl=url, MessageBody="x")
     poller.join(10)
@@ -370,7 +372,9 @@ def test_retention_period_expires_messages(
     assert [m["Body"] for m in receive_all(sqs, url)] == ["new"]
 
 
-def test_deleting_a_queue_releases_its_long_polls(sqs: BaseClient, queue_url: str) -> None:
+def test_deleting_a_queue_releases_its_long_polls(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     got: list[Any] = []
 
     def poll() -> None:
@@ -381,14 +385,16 @@ def test_deleting_a_queue_releases_its_long_polls(sqs: BaseClient, queue_url: st
 
     poller = threading.Thread(target=poll)
     poller.start()
-    time.sleep(0.3)
+    server.wait_for_parked_receives(queue_url)
     sqs.delete_queue(QueueUrl=queue_url)
     poller.join(10)
     assert not poller.is_alive()
     assert isinstance(got[0], sqs.exceptions.QueueDoesNotExist)
 
 
-def test_a_message_released_early_wakes_a_long_poll(sqs: BaseClient, queue_url: str) -> None:
+def test_a_message_released_early_wakes_a_long_poll(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody="retry me")
     handle = receive_all(sqs, queue_url, VisibilityTimeout=600)[0]["ReceiptHandle"]
     got: list[Any] = []
@@ -396,7 +402,7 @@ def test_a_message_released_early_wakes_a_long_poll(sqs: BaseClient, queue_url: 
         target=lambda: got.append(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20))
     )
     poller.start()
-    time.sleep(0.3)
+    server.wait_for_parked_receives(queue_url)
     sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
     poller.join(10)
     assert not poller.is_alive()

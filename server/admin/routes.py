@@ -45,6 +45,7 @@ async def _queue_summary(sqs: SqsService, queue: QueueRecord) -> dict[str, Any]:
         "visible": counts.visible,
         "in_flight": counts.in_flight,
         "delayed": counts.delayed,
+        "receives_waiting": sqs.waiters.waiting(queue.id),
     }
 
 

@@ -29,6 +29,10 @@ class QueueWaiters:
             if not waiting:
                 del self._waiting[queue_id]
 
+    def waiting(self, queue_id: int) -> int:
+        """How many receives are parked on the queue right now."""
+        return len(self._waiting.get(queue_id, ()))
+
     def wake(self, queue_id: int) -> None:
         for waker in self._waiting.get(queue_id, ()):
             if not waker.done():
