@@ -106,6 +106,12 @@ class ServerProcess:
             time.sleep(0.02)
         raise TimeoutError(f"{count} receive(s) never parked on {queue_url}")
 
+    def now_ms(self) -> int:
+        """The server's clock (the controllable one is ahead of the wall clock once tests moved it)."""
+        status, body = self.admin("POST", "/admin/clock", {"advance_seconds": 0})
+        assert status == 200
+        return int(body["now_ms"])
+
     def advance(self, seconds: float) -> None:
         status, _ = self.admin("POST", "/admin/clock", {"advance_seconds": seconds})
         assert status == 200
