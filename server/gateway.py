@@ -31,6 +31,8 @@ QUERY_VERSIONS = {"2012-11-05": "sqs"}
 _QUEUE_PATH = re.compile(r"/\d{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?/?")
 # Query actions that only make sense at the service root, not on a queue's URL.
 _ROOT_ONLY_ACTIONS = {"CreateQueue", "ListQueues"}
+# What AWS answers a request that names no operation at all.
+_NO_OPERATION = HttpResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE, {})
 
 
 class Gateway:
@@ -51,15 +53,12 @@ class Gateway:
         )
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
-        body = request.body
         target = request.headers.get("x-amz-target")
         if target is not None:
-            wire = await self._json(request, target, body)
-        elif self._is_query(request):
-            wire = await self._query(request, body)
-        else:
-            wire = HttpResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE, {})
-        return wire
+            return await self._json(request, target)
+        if self._is_query(request):
+            return await self._query(request)
+        return _NO_OPERATION
 
     @staticmethod
     def _is_query(request: HttpRequest) -> bool:
@@ -79,7 +78,7 @@ class Gateway:
             log.exception("request %s failed", ctx.request_id)
             raise internal_failure() from None
 
-    async def _json(self, request: HttpRequest, target: str, body: bytes) -> HttpResponse:
+    async def _json(self, request: HttpRequest, target: str) -> HttpResponse:
         identity = identify(request.headers.get("authorization"))
         ctx = self._context(request, identity.access_key, identity.region)
         prefix, _, operation = target.partition(".")
@@ -92,7 +91,7 @@ class Gateway:
                     shape="UnknownOperationException",
                 )
             return json10.encode_result(
-                await self._dispatch(handler, json10.decode(body), ctx), ctx.request_id
+                await self._dispatch(handler, json10.decode(request.body), ctx), ctx.request_id
             )
         except AwsError as error:
             return json10.encode_error(error, ctx.request_id)
@@ -108,8 +107,8 @@ class Gateway:
         candidates = self._registry.services_with(form.get("Action", ""))
         return candidates[0] if candidates else "sqs"
 
-    async def _query(self, request: HttpRequest, body: bytes) -> HttpResponse:
-        form = query.read_form(request.query, body)
+    async def _query(self, request: HttpRequest) -> HttpResponse:
+        form = query.read_form(request.query, request.body)
         presigned = dict(parse_qsl(request.query)).get("X-Amz-Credential")
         identity = identify(request.headers.get("authorization"), presigned)
         ctx = self._context(request, identity.access_key, identity.region)
