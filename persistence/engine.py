@@ -36,10 +36,6 @@ _PRAGMAS = (
 )
 
 
-class _Retry(Exception):
-    """An op failed in a batch run without savepoints: run the batch again, isolating each op."""
-
-
 def _run_ops(conn: sqlite3.Connection, ops: list[Op], isolated: bool) -> list[tuple[bool, Any]]:
     outcomes: list[tuple[bool, Any]] = []
     for op in ops:

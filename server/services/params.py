@@ -47,12 +47,6 @@ class Params:
         except ValueError:
             raise _bad(name, value, "Must be an integer.") from None
 
-    def required_integer(self, name: str) -> int:
-        value = self.integer(name)
-        if value is None:
-            raise missing_parameter(name)
-        return value
-
     def text_list(self, name: str) -> list[str]:
         value = self.raw.get(name)
         if value is None:

@@ -64,9 +64,6 @@ class Messaging:
         self._catalog = catalog
         self._waiters = waiters
 
-    def now_ms(self) -> int:
-        return self._clock.now_ms()
-
     async def send(self, queue: QueueRecord, messages: list[NewMessage]) -> None:
         if not messages:
             return
