@@ -6,6 +6,7 @@ needs straight from the ASGI scope.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -42,7 +43,28 @@ async def _read_body(receive: Receive) -> bytes | None:
 _TOO_LARGE = HttpResponse(413, b"Request body too large.", "text/plain", {})
 
 
-def _request(scope: Scope, body: bytes) -> HttpRequest:
+class _HangUpWatch:
+    """Watches an ASGI connection for `http.disconnect`, only once someone asks (only long polls do)."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._watch: asyncio.Future[None] | None = None
+
+    def __call__(self) -> asyncio.Future[None]:
+        if self._watch is None:
+            self._watch = asyncio.ensure_future(self._until_disconnect())
+        return self._watch
+
+    async def _until_disconnect(self) -> None:
+        while (await self._receive())["type"] != "http.disconnect":
+            pass
+
+    def stop(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+
+
+def _request(scope: Scope, body: bytes, client_gone: _HangUpWatch) -> HttpRequest:
     headers = {
         name.decode("latin-1"): value.decode("latin-1")
         for name, value in scope["headers"]
@@ -55,6 +77,7 @@ def _request(scope: Scope, body: bytes) -> HttpRequest:
         query=scope.get("query_string", b"").decode("latin-1"),
         headers=headers,
         body=body,
+        client_gone=client_gone,
     )
 
 
@@ -75,7 +98,11 @@ class Endpoint:
             await self._operator_app(scope, receive, send)
             return
         body = await _read_body(receive)
-        response = _TOO_LARGE if body is None else await self._handler(_request(scope, body))
+        hang_up = _HangUpWatch(receive)
+        try:
+            response = _TOO_LARGE if body is None else await self._handler(_request(scope, body, hang_up))
+        finally:
+            hang_up.stop()
         headers = [
             (b"content-type", response.media_type.encode()),
             (b"content-length", str(len(response.body)).encode()),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -17,3 +19,6 @@ class RequestContext:
     """The X-Ray `X-Amzn-Trace-Id` request header, which SQS keeps as AWSTraceHeader."""
     target_path: str = "/"
     """The request path: query clients such as the Java SDK v1 name the queue by it instead of QueueUrl."""
+    client_gone: Callable[[], asyncio.Future[None]] | None = None
+    """For long waits: a future that completes if the caller hangs up, so the wait can end without
+    taking messages nobody will see."""

@@ -50,6 +50,7 @@ class Gateway:
             access_key=access_key,
             trace_header=request.headers.get("x-amzn-trace-id"),
             target_path=request.path,
+            client_gone=request.client_gone,
         )
 
     async def handle(self, request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+
+ClientGone = Callable[[], "asyncio.Future[None]"]
+"""Called by work that waits long (a long poll): a future that completes if the client hangs up."""
 
 
 @dataclass(slots=True)  # built per request: plain slots are cheaper to build than frozen
@@ -16,6 +21,7 @@ class HttpRequest:
     headers: dict[str, str]
     """Only the headers AWS routing and identity depend on, names in lower case."""
     body: bytes
+    client_gone: ClientGone | None = None
 
 
 @dataclass(slots=True)  # built per request: plain slots are cheaper to build than frozen

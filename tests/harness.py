@@ -145,12 +145,18 @@ def query_model_dir() -> Path:
     return QUERY_MODEL_DIR
 
 
-def sqs_client(endpoint: str, protocol: str, region: str = "us-east-1", **credentials: str) -> BaseClient:
+def sqs_client(
+    endpoint: str,
+    protocol: str,
+    region: str = "us-east-1",
+    config: BotoConfig = NO_RETRIES,
+    **credentials: str,
+) -> BaseClient:
     """A real SQS client: current boto3 (AWS JSON 1.0) or botocore with the query-protocol model."""
     kwargs: dict[str, Any] = {
         "endpoint_url": endpoint,
         "region_name": region,
-        "config": NO_RETRIES,
+        "config": config,
         **(credentials or CREDENTIALS),
     }
     if protocol == "json":

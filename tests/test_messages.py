@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from tests.conftest import error_of
-from tests.harness import ServerProcess
+from tests.harness import ServerProcess, sqs_client
 
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 
@@ -430,3 +431,14 @@ def test_a_shorter_retention_period_applies_to_waiting_messages(
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"MessageRetentionPeriod": "60"})
     server.advance(31)
     assert "Messages" not in sqs.receive_message(QueueUrl=queue_url)
+
+
+def test_a_long_poll_whose_client_hung_up_takes_no_message(
+    sqs: BaseClient, queue_url: str, server: ServerProcess
+) -> None:
+    """A consumer killed mid-poll (Ctrl-C) must not leave behind a poll that hides the next message."""
+    gone = sqs_client(server.url, "json", config=BotoConfig(read_timeout=1, retries={"max_attempts": 1}))
+    with pytest.raises(ReadTimeoutError):
+        gone.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20)  # the client gives up after 1 s
+    sqs.send_message(QueueUrl=queue_url, MessageBody="for a live consumer")
+    assert receive_all(sqs, queue_url)[0]["Body"] == "for a live consumer"

@@ -75,6 +75,7 @@ async def receive_message(sqs: SqsService, params: Params, ctx: RequestContext) 
         limit or 1,
         int(queue.attributes["VisibilityTimeout"]) if visibility_s is None else visibility_s,
         int(queue.attributes["ReceiveMessageWaitTimeSeconds"]) if wait_s is None else wait_s,
+        ctx.client_gone,
     )
     return {"Messages": [received(message, selection) for message in messages]} if messages else {}
 

@@ -7,9 +7,11 @@ visible, or when the clock jumps.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from persistence import messages as message_rows
 from persistence.engine import Database, Op
@@ -43,6 +45,11 @@ def _insert(queue_id: int, messages: list[NewMessage]) -> Op:
     return op
 
 
+def _wake(waker: asyncio.Future[None], _: object) -> None:
+    if not waker.done():
+        waker.set_result(None)
+
+
 def _visibility_error(request: VisibilityRequest, outcome: message_rows.VisibilityChange) -> AwsError:
     if outcome is message_rows.VisibilityChange.OVER_LIMIT:
         return invalid_value(
@@ -71,19 +78,31 @@ class Messaging:
         self._waiters.wake(queue.id)
 
     async def receive(
-        self, queue: QueueRecord, limit: int, visibility_s: int, wait_s: int
+        self,
+        queue: QueueRecord,
+        limit: int,
+        visibility_s: int,
+        wait_s: int,
+        client_gone: Callable[[], asyncio.Future[None]] | None = None,
     ) -> list[MessageRecord]:
         deadline_ms = self._clock.now_ms() + wait_s * 1000
+        gone: asyncio.Future[None] | None = None
         while True:
             waker = self._waiters.subscribe(queue.id)
             try:
                 claim = await self._db.run(self._claim(queue.id, limit, visibility_s * 1000, wait_s > 0))
                 if claim.messages or self._waiters.closing or self._clock.now_ms() >= deadline_ms:
                     return claim.messages
+                if gone is None and client_gone is not None:
+                    gone = client_gone()
+                if gone is not None:
+                    gone.add_done_callback(partial(_wake, waker))
                 until = min(deadline_ms, claim.next_visible_ms or deadline_ms)
                 await self._clock.wait(waker, until)
             finally:
                 self._waiters.unsubscribe(queue.id, waker)
+            if gone is not None and gone.done():
+                return []  # the caller hung up: claiming now would hide messages from everyone else
             queue = self._catalog.refresh(queue)  # deleted while we waited: NonExistentQueue
 
     def _claim(
