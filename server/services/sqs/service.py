@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from persistence.engine import Database
 from persistence.records import QueueRecord
 from server.clock import Clock
@@ -45,7 +43,15 @@ class SqsService:
         url = params.text("QueueUrl") or (ctx.target_path if ctx.target_path.strip("/") else None)
         if not url:
             raise missing_parameter("QueueUrl")
-        parts = [part for part in urlsplit(url).path.split("/") if part]
-        if len(parts) != 2:
+        parts = _path_of(url).split("/")
+        if len(parts) != 3 or parts[0]:
             raise queue_does_not_exist()
-        return self.catalog.find(parts[0], ctx.region, parts[1])
+        return self.catalog.find(parts[1], ctx.region, parts[2])
+
+
+def _path_of(url: str) -> str:
+    """`/account/name` of a queue URL or path. (urllib's urlsplit caches only 128 URLs: with more queues
+    than that, every request would pay for a full parse.)"""
+    if "://" in url:
+        url = "/" + url.split("://", 1)[1].partition("/")[2]
+    return url.partition("?")[0].rstrip("/")
