@@ -10,6 +10,7 @@ one thread round trip instead of paying three each.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import sqlite3
@@ -93,6 +94,20 @@ async def _in_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: An
     return result
 
 
+class DatabaseInUse(RuntimeError):
+    """Another process has this database open: two writers would only wait on each other's locks."""
+
+
+def _lock(path: str) -> int:
+    handle = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise DatabaseInUse(f"{path} is in use by another Posthouse process") from None
+    return handle
+
+
 class Database:
     """A group-committing SQLite database. `path=None` keeps everything in memory.
 
@@ -104,6 +119,7 @@ class Database:
         self._path = path
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._lock: int | None = None
         self._pending: list[tuple[Op, asyncio.Future[Any]]] = []
         self._wakeup = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
@@ -112,6 +128,7 @@ class Database:
     async def open(self) -> None:
         if self._path is not None:
             os.makedirs(os.path.dirname(os.path.abspath(self._path)), exist_ok=True)
+            self._lock = _lock(self._path)
         self._conn = await aiosqlite.connect(self._path or ":memory:", isolation_level=None)
         for pragma in _PRAGMAS:
             await self._conn.execute(pragma)
@@ -131,6 +148,9 @@ class Database:
             if conn is not None:
                 await conn.close()
         self._conn = self._reader = None
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
 
     async def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run `op` in the next group transaction; return its result once that transaction is committed."""

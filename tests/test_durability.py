@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.harness import ServerProcess, sqs_client
@@ -92,3 +93,14 @@ def test_graceful_stop_with_open_long_polls(tmp_path: Path) -> None:
     assert server.process is not None and server.process.returncode in (0, -signal.SIGTERM)
     assert (tmp_path / "data" / "posthouse.db").exists()
     assert not (tmp_path / "data" / "posthouse.db-wal").exists()
+
+
+def test_a_second_server_on_the_same_data_refuses_to_start(tmp_path: Path) -> None:
+    first = ServerProcess(tmp_path / "data").start()
+    try:
+        second = ServerProcess(tmp_path / "data")
+        with pytest.raises(RuntimeError, match="in use by another Posthouse process"):
+            second.start()
+        assert second.process is not None and second.process.wait(10) != 0
+    finally:
+        first.stop()
