@@ -7,7 +7,7 @@ import binascii
 import re
 from typing import Any
 
-from server.errors import AwsError, invalid_parameter_value
+from server.errors import invalid_parameter_value
 from server.services.params import Params
 from server.services.sqs.errors import invalid_value, sqs_error
 
@@ -32,10 +32,6 @@ def check_body(body: str) -> None:
         )
 
 
-def _attribute_error(message: str) -> AwsError:
-    return invalid_parameter_value(message)
-
-
 def _check_name(name: str) -> None:
     lowered = name.lower()
     if (
@@ -45,50 +41,52 @@ def _check_name(name: str) -> None:
         or name.endswith(".")
         or ".." in name
     ):
-        raise _attribute_error(f"Message (user) attribute name '{name}' is invalid.")
+        raise invalid_parameter_value(f"Message (user) attribute name '{name}' is invalid.")
 
 
 def _check_value(name: str, raw: Any) -> dict[str, str]:
     value = Params(raw if isinstance(raw, dict) else {})
     data_type = value.text("DataType")
     if not data_type:
-        raise _attribute_error(
+        raise invalid_parameter_value(
             f"The message attribute '{name}' must contain a non-empty message attribute type."
         )
     if len(data_type) > 256 or not _DATA_TYPE.fullmatch(data_type):
-        raise _attribute_error(
+        raise invalid_parameter_value(
             f"The type of message (user) attribute '{name}' is invalid. You must use only the following"
             " supported type prefixes: Binary, Number, String."
         )
     if data_type.startswith("Binary"):
         binary = value.text("BinaryValue")
         if not binary:
-            raise _attribute_error(
+            raise invalid_parameter_value(
                 f"Message (user) attribute '{name}' must contain a non-empty value of type 'Binary'."
             )
         try:
             base64.b64decode(binary, validate=True)
         except binascii.Error:
-            raise _attribute_error(
+            raise invalid_parameter_value(
                 f"Message (user) attribute '{name}' has an invalid binary value."
             ) from None
         return {"DataType": data_type, "BinaryValue": binary}
     text = value.text("StringValue")
     kind = data_type.split(".", 1)[0]
     if not text:
-        raise _attribute_error(
+        raise invalid_parameter_value(
             f"Message (user) attribute '{name}' must contain a non-empty value of type '{kind}'."
         )
     if _ALLOWED_BODY.search(text):
-        raise _attribute_error(f"Message (user) attribute '{name}' contains invalid characters.")
+        raise invalid_parameter_value(f"Message (user) attribute '{name}' contains invalid characters.")
     if kind == "Number" and not _NUMBER.fullmatch(text):
-        raise _attribute_error(f"Can't cast the value of message (user) attribute '{name}' to a number.")
+        raise invalid_parameter_value(
+            f"Can't cast the value of message (user) attribute '{name}' to a number."
+        )
     return {"DataType": data_type, "StringValue": text}
 
 
 def message_attributes(raw: dict[str, Any]) -> Attributes:
     if len(raw) > MAX_ATTRIBUTES:
-        raise _attribute_error(
+        raise invalid_parameter_value(
             f"Number of message attributes [{len(raw)}] exceeds the allowed maximum [{MAX_ATTRIBUTES}]."
         )
     checked: Attributes = {}
@@ -102,10 +100,10 @@ def system_attributes(raw: dict[str, Any]) -> Attributes:
     checked: Attributes = {}
     for name, value in raw.items():
         if name not in _SYSTEM_ATTRIBUTES:
-            raise _attribute_error(f"Message system attribute name '{name}' is invalid.")
+            raise invalid_parameter_value(f"Message system attribute name '{name}' is invalid.")
         checked[name] = _check_value(name, value)
         if checked[name]["DataType"] != "String":
-            raise _attribute_error(f"{name} message system attribute must be of type 'String'.")
+            raise invalid_parameter_value(f"{name} message system attribute must be of type 'String'.")
     return checked
 
 
