@@ -152,9 +152,6 @@ class Messaging:
         self._waiters.wake(queue.id)  # a message made visible again may be what a long poll waits for
         return results
 
-    async def purge(self, queue: QueueRecord) -> None:
-        await self._db.run(lambda conn: message_rows.purge(conn, queue.id))
-
     async def counts(self, queue: QueueRecord) -> QueueCounts:
         return await self._db.read(lambda conn: message_rows.counts(conn, queue.id, self._clock.now_ms()))
 

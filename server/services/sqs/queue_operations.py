@@ -7,6 +7,7 @@ import binascii
 from dataclasses import replace
 from typing import Any
 
+from persistence import messages as message_rows
 from persistence.records import QueueRecord
 from server.context import RequestContext
 from server.errors import invalid_parameter_value, missing_parameter
@@ -102,14 +103,18 @@ async def set_queue_attributes(sqs: SqsService, params: Params, ctx: RequestCont
 async def purge_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     queue = sqs.queue(ctx, params)
     now_ms = sqs.clock.now_ms()
-    last = queue.last_purge_ms
-    if sqs.enforce_purge_interval and last is not None and now_ms - last < PURGE_INTERVAL_MS:
-        raise sqs_error(
-            "PurgeQueueInProgress",
-            f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.",
-        )
-    await sqs.catalog.change(queue, lambda q: replace(q, last_purge_ms=now_ms))
-    await sqs.messaging.purge(queue)
+
+    def mark_purged(current: QueueRecord) -> QueueRecord:
+        last = current.last_purge_ms
+        if sqs.enforce_purge_interval and last is not None and now_ms - last < PURGE_INTERVAL_MS:
+            raise sqs_error(
+                "PurgeQueueInProgress",
+                f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.",
+            )
+        return replace(current, last_purge_ms=now_ms)
+
+    # The check, the mark and the purge share one transaction: two racing purges cannot both pass.
+    await sqs.catalog.change(queue, mark_purged, also=message_rows.purge)
     return {}
 
 
