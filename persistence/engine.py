@@ -94,6 +94,10 @@ async def _in_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: An
     return result
 
 
+class DatabaseClosed(RuntimeError):
+    """An operation arrived before the database was opened or after it was closed."""
+
+
 class DatabaseInUse(RuntimeError):
     """Another process has this database open: two writers would only wait on each other's locks."""
 
@@ -154,6 +158,8 @@ class Database:
 
     async def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run `op` in the next group transaction; return its result once that transaction is committed."""
+        if self._writer is None or self._writer.done():
+            raise DatabaseClosed("the database is not open")  # never leave a caller waiting forever
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._pending.append((op, future))
         self._wakeup.set()

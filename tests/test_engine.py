@@ -6,7 +6,9 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from persistence.engine import Database
+import pytest
+
+from persistence.engine import Database, DatabaseClosed
 
 
 class Boom(Exception):
@@ -47,3 +49,11 @@ async def test_in_memory_database(tmp_path: Path) -> None:
     await db.open()
     assert await db.run(lambda conn: conn.execute("SELECT COUNT(*) FROM queues").fetchone()[0]) == 0
     await db.close()
+
+
+async def test_operations_after_close_fail_instead_of_waiting(tmp_path: Path) -> None:
+    db = Database(str(tmp_path / "db.sqlite"))
+    await db.open()
+    await db.close()
+    with pytest.raises(DatabaseClosed):
+        await asyncio.wait_for(db.run(insert(1)), timeout=5)
