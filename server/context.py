@@ -6,6 +6,10 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
+ClientGone = Callable[[], "asyncio.Future[None]"]
+"""For long waits: returns a future that completes if the caller hangs up, so the wait can end without
+taking messages nobody will see."""
+
 
 @dataclass(slots=True)  # built per request: plain slots are cheaper to build than frozen
 class RequestContext:
@@ -19,6 +23,4 @@ class RequestContext:
     """The X-Ray `X-Amzn-Trace-Id` request header, which SQS keeps as AWSTraceHeader."""
     target_path: str = "/"
     """The request path: query clients such as the Java SDK v1 name the queue by it instead of QueueUrl."""
-    client_gone: Callable[[], asyncio.Future[None]] | None = None
-    """For long waits: a future that completes if the caller hangs up, so the wait can end without
-    taking messages nobody will see."""
+    client_gone: ClientGone | None = None

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 
-ClientGone = Callable[[], "asyncio.Future[None]"]
-"""Called by work that waits long (a long poll): a future that completes if the client hangs up."""
+from server.context import ClientGone
 
 
 @dataclass(slots=True)  # built per request: plain slots are cheaper to build than frozen

@@ -17,6 +17,7 @@ from persistence import messages as message_rows
 from persistence.engine import Database, Op
 from persistence.records import MessageRecord, NewMessage, QueueCounts, QueueRecord
 from server.clock import Clock
+from server.context import ClientGone
 from server.errors import AwsError
 from server.services.sqs import receipts
 from server.services.sqs.catalog import QueueCatalog
@@ -83,7 +84,7 @@ class Messaging:
         limit: int,
         visibility_s: int,
         wait_s: int,
-        client_gone: Callable[[], asyncio.Future[None]] | None = None,
+        client_gone: ClientGone | None = None,
     ) -> list[MessageRecord]:
         deadline_ms = self._clock.now_ms() + wait_s * 1000
         gone: asyncio.Future[None] | None = None
@@ -96,9 +97,11 @@ class Messaging:
                 if gone is None and client_gone is not None:
                     gone = client_gone()
                 if gone is not None:
-                    gone.add_done_callback(partial(_wake, waker))
+                    gone.add_done_callback(wake := partial(_wake, waker))
                 until = min(deadline_ms, claim.next_visible_ms or deadline_ms)
                 await self._clock.wait(waker, until)
+                if gone is not None:
+                    gone.remove_done_callback(wake)  # one callback per parked round, not one per wake-up
             finally:
                 self._waiters.unsubscribe(queue.id, waker)
             if gone is not None and gone.done():
