@@ -9,26 +9,44 @@ from __future__ import annotations
 import sqlite3
 from enum import Enum
 
+import orjson
+
 from persistence.records import MessageRecord, NewMessage, QueueCounts
 
-_COLUMNS = (
+COLUMNS = (
     "id, message_id, body, body_md5, attributes, system_attributes, sender_id, group_id, dedup_id, sent_ms,"
-    " visible_at_ms, expires_at_ms, receive_count, first_receive_ms, received_at_ms"
+    " visible_at_ms, expires_at_ms, receive_count, first_receive_ms, received_at_ms, sequence_number,"
+    " dead_letter_source"
 )
 _INSERT = (
     "INSERT INTO messages (queue_id, message_id, body, body_md5, attributes, system_attributes, sender_id,"
     " group_id, dedup_id, sent_ms, visible_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_SEQUENCED = (
+    "INSERT INTO messages (queue_id, message_id, body, body_md5, attributes, system_attributes, sender_id,"
+    " group_id, dedup_id, sent_ms, visible_at_ms, expires_at_ms, sequence_number)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# What a receive does to a message (parameters: new visible_at_ms, now, now).
+CLAIM_SET = (
+    "visible_at_ms = ?, receive_count = receive_count + 1, first_receive_ms = COALESCE(first_receive_ms, ?),"
+    " received_at_ms = ?"
+)
 # Claim in one statement: pick the first visible, unexpired messages and make them invisible.
 _CLAIM = f"""
-UPDATE messages SET visible_at_ms = :visible_at, receive_count = receive_count + 1,
-    first_receive_ms = COALESCE(first_receive_ms, :now), received_at_ms = :now
+UPDATE messages SET {CLAIM_SET}
 WHERE id IN (
     SELECT id FROM messages
-    WHERE queue_id = :queue AND visible_at_ms <= :now AND expires_at_ms > :now
-    ORDER BY visible_at_ms LIMIT :limit)
-RETURNING {_COLUMNS}
+    WHERE queue_id = ? AND visible_at_ms <= ? AND expires_at_ms > ?{{also}}
+    ORDER BY visible_at_ms LIMIT ?)
+RETURNING {COLUMNS}
 """
+_PLAIN_CLAIM = _CLAIM.format(also="")
+# Fair queues: the same claim, passing over the noisy tenants' messages.
+_QUIET_CLAIM = _CLAIM.format(
+    also=" AND (group_id IS NULL OR group_id NOT IN (SELECT value FROM json_each(?)))"
+)
+_GROUP_CLAIM = _CLAIM.format(also=" AND group_id = ?")
 MAX_VISIBILITY_MS = 12 * 3600 * 1000
 
 
@@ -53,13 +71,65 @@ def insert(conn: sqlite3.Connection, queue_id: int, messages: list[NewMessage]) 
     return True
 
 
+def insert_sequenced(conn: sqlite3.Connection, queue_id: int, message: NewMessage, sequence: int) -> None:
+    conn.execute(_INSERT_SEQUENCED, (queue_id, *message, sequence))
+
+
 def claim(
     conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int
 ) -> list[MessageRecord]:
-    params = {"queue": queue_id, "now": now_ms, "limit": limit, "visible_at": now_ms + visibility_ms}
-    rows = [MessageRecord(*row) for row in conn.execute(_CLAIM, params)]
+    return _claim(conn, _PLAIN_CLAIM, queue_id, now_ms, limit, visibility_ms)
+
+
+def _claim(
+    conn: sqlite3.Connection,
+    sql: str,
+    queue_id: int,
+    now_ms: int,
+    limit: int,
+    visibility_ms: int,
+    *also: object,
+) -> list[MessageRecord]:
+    params = (now_ms + visibility_ms, now_ms, now_ms, queue_id, now_ms, now_ms, *also, limit)
+    rows = [MessageRecord(*row) for row in conn.execute(sql, params)]
     rows.sort(key=lambda m: m.id)
     return rows
+
+
+def in_flight_by_group(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> tuple[int, dict[str, int]]:
+    """A fair queue's in-flight messages: the total, and per tenant (message group)."""
+    (total,) = conn.execute(
+        "SELECT COUNT(*) FROM messages WHERE queue_id = ? AND visible_at_ms > ? AND receive_count > 0",
+        (queue_id, now_ms),
+    ).fetchone()
+    per_group = conn.execute(
+        "SELECT group_id, COUNT(*) FROM messages"
+        " WHERE queue_id = ? AND group_id IS NOT NULL AND receive_count > 0 AND visible_at_ms > ?"
+        " GROUP BY group_id",
+        (queue_id, now_ms),
+    )
+    return int(total), dict(per_group.fetchall())
+
+
+def claim_quiet(
+    conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int, noisy: list[str]
+) -> list[MessageRecord]:
+    """Claim passing over the messages of the `noisy` message groups."""
+    return _claim(conn, _QUIET_CLAIM, queue_id, now_ms, limit, visibility_ms, orjson.dumps(noisy).decode())
+
+
+def claim_group(
+    conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int, group_id: str
+) -> list[MessageRecord]:
+    return _claim(conn, _GROUP_CLAIM, queue_id, now_ms, limit, visibility_ms, group_id)
+
+
+def grouped_queue_ids(conn: sqlite3.Connection) -> set[int]:
+    """Standard queues holding messages with a MessageGroupId: the fair queues."""
+    rows = conn.execute(
+        "SELECT DISTINCT queue_id FROM messages WHERE group_id IS NOT NULL AND sequence_number IS NULL"
+    )
+    return {int(queue_id) for (queue_id,) in rows}
 
 
 def next_visible_ms(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> int | None:
@@ -119,21 +189,25 @@ def retain(conn: sqlite3.Connection, queue_id: int, retention_ms: int) -> None:
 
 def purge(conn: sqlite3.Connection, queue_id: int) -> None:
     conn.execute("DELETE FROM messages WHERE queue_id = ?", (queue_id,))
+    conn.execute("DELETE FROM fifo_groups WHERE queue_id = ?", (queue_id,))
 
 
 def peek(conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int) -> list[MessageRecord]:
     """Messages in enqueue order, changing nothing."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM messages WHERE queue_id = ? AND expires_at_ms > ? ORDER BY id LIMIT ?",
+        f"SELECT {COLUMNS} FROM messages WHERE queue_id = ? AND expires_at_ms > ? ORDER BY id LIMIT ?",
         (queue_id, now_ms, limit),
     )
     return [MessageRecord(*row) for row in rows]
 
 
-def delete_expired(conn: sqlite3.Connection, now_ms: int, limit: int) -> int:
-    """Drop up to `limit` messages past their retention period; return how many went."""
-    cursor = conn.execute(
-        "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE expires_at_ms <= ? LIMIT ?)",
+def delete_expired(conn: sqlite3.Connection, now_ms: int, limit: int) -> tuple[int, set[tuple[int, str]]]:
+    """Drop up to `limit` messages past their retention period; return how many went, and the FIFO groups
+    (queue id, group id) they left."""
+    rows = conn.execute(
+        "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE expires_at_ms <= ? LIMIT ?)"
+        " RETURNING queue_id, group_id, sequence_number",
         (now_ms, limit),
-    )
-    return cursor.rowcount
+    ).fetchall()
+    fifo_groups = {(queue_id, group_id) for queue_id, group_id, sequence in rows if sequence is not None}
+    return len(rows), fifo_groups

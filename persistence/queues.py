@@ -76,4 +76,5 @@ def delete(conn: sqlite3.Connection, queue_id: int) -> None:
 
 def delete_all(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM messages")
+    conn.execute("DELETE FROM move_tasks")
     conn.execute("DELETE FROM queues")

@@ -18,6 +18,10 @@ class QueueRecord:
     modified_s: int = 0
     last_purge_ms: int | None = None
 
+    @property
+    def fifo(self) -> bool:
+        return self.attributes.get("FifoQueue") == "true"
+
 
 class NewMessage(NamedTuple):
     """A message to store; a tuple, since one is built for every message sent."""
@@ -53,6 +57,8 @@ class MessageRecord(NamedTuple):
     receive_count: int
     first_receive_ms: int | None
     received_at_ms: int | None
+    sequence_number: int | None
+    dead_letter_source: str | None
 
 
 @dataclass(frozen=True)

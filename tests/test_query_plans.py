@@ -9,7 +9,9 @@ import pytest
 from persistence import messages
 from persistence.migrate import migrate
 
-CLAIM_SELECTION = messages._CLAIM.split("WHERE id IN (", 1)[1].rsplit(")", 1)[0]
+def _selection(claim: str) -> str:
+    return claim.split("WHERE id IN (", 1)[1].rsplit(")", 1)[0]
+
 
 
 @pytest.fixture
@@ -22,7 +24,35 @@ def conn() -> sqlite3.Connection:
 @pytest.mark.parametrize(
     ("statement", "params", "index"),
     [
-        (CLAIM_SELECTION, {"queue": 1, "now": 1, "limit": 10}, "messages_by_visibility"),
+        (_selection(messages._PLAIN_CLAIM), (1, 1, 1, 10), "messages_by_visibility"),
+        (_selection(messages._QUIET_CLAIM), (1, 1, 1, "[]", 10), "messages_by_visibility"),
+        # FIFO: ready groups, a group's head and its messages in order, its received messages, dedup ids.
+        (
+            "SELECT group_id FROM fifo_groups WHERE queue_id = ? AND ready_at_ms <= ? ORDER BY ready_at_ms LIMIT ?",
+            (1, 1, 1),
+            "fifo_groups_by_ready",
+        ),
+        (
+            "SELECT id, visible_at_ms, expires_at_ms FROM messages WHERE queue_id = ? AND group_id = ? ORDER BY id",
+            (1, "g"),
+            "messages_by_group",
+        ),
+        (
+            "SELECT MAX(visible_at_ms) FROM messages WHERE queue_id = ? AND group_id = ? AND receive_count > 0",
+            (1, "g"),
+            "messages_received_by_group",
+        ),
+        (
+            "SELECT group_id, COUNT(*) FROM messages WHERE queue_id = ? AND group_id IS NOT NULL"
+            " AND receive_count > 0 AND visible_at_ms > ? GROUP BY group_id",
+            (1, 1),
+            "messages_by_visibility",  # in flight or delayed: a range as short as the in-flight count
+        ),
+        (
+            "SELECT message_id FROM fifo_dedup WHERE queue_id = ? AND dedup_id = ? AND expires_at_ms > ? LIMIT 1",
+            (1, "d", 1),
+            "PRIMARY KEY",
+        ),
         (
             "SELECT MIN(visible_at_ms) FROM messages WHERE queue_id = ? AND visible_at_ms > ?",
             (1, 1),
@@ -35,5 +65,5 @@ def test_statement_searches_its_index(
     conn: sqlite3.Connection, statement: str, params: object, index: str
 ) -> None:
     plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement, params))  # type: ignore[arg-type]
-    assert f"INDEX {index}" in plan
-    assert "SCAN" not in plan
+    assert f"USING {index}" in plan or f"INDEX {index}" in plan
+    assert "SCAN" not in plan.replace("SCAN json_each", "")  # the noisy tenants' short list

@@ -1,7 +1,8 @@
 """Retention: drops messages past their queue's retention period, a bounded chunk at a time.
 
-Receives and counts already ignore expired messages, so this worker only reclaims space; it never decides
-what a client sees and may run late without changing any answer.
+Also drops FIFO deduplication ids and receive attempts past their five minutes. Receives, counts and
+deduplication already ignore expired rows, so this worker only reclaims space; it never decides what a client
+sees and may run late without changing any answer.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import logging
 import sqlite3
 
+from persistence import fifo
 from persistence import messages as message_rows
 from persistence.engine import Database
 from server.clock import Clock
@@ -47,4 +49,8 @@ class RetentionWorker:
             await self._clock.wait(self._stop, self._clock.now_ms() + INTERVAL_MS)
 
     def _sweep(self, conn: sqlite3.Connection) -> int:
-        return message_rows.delete_expired(conn, self._clock.now_ms(), CHUNK)
+        now_ms = self._clock.now_ms()
+        dropped, fifo_groups = message_rows.delete_expired(conn, now_ms, CHUNK)
+        for queue_id, group_id in fifo_groups:
+            fifo.refresh_group(conn, queue_id, group_id)
+        return max(dropped, fifo.delete_expired(conn, now_ms, CHUNK))

@@ -121,7 +121,23 @@ SETTABLE: dict[str, Rule] = {
     "KmsMasterKeyId": Rule(_any_text),
     "KmsDataKeyReusePeriodSeconds": Rule(_int_range(60, 86_400)),
 }
-FIFO_ONLY = ("FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
+
+
+def _one_of(*values: str) -> Check:
+    def check(name: str, value: str) -> str:
+        if value not in values:
+            raise _attribute_value_error(name)
+        return value
+
+    return check
+
+
+FIFO_SETTABLE: dict[str, Rule] = {
+    "ContentBasedDeduplication": Rule(_boolean, "false"),
+    "DeduplicationScope": Rule(_one_of("queue", "messageGroup"), "queue"),
+    "FifoThroughputLimit": Rule(_one_of("perQueue", "perMessageGroupId"), "perQueue"),
+}
+FIFO_ONLY = ("FifoQueue", *FIFO_SETTABLE)
 COMPUTED = (
     "QueueArn",
     "ApproximateNumberOfMessages",
@@ -135,11 +151,26 @@ _REMOVABLE = ("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId")
 _KMS_ONLY = ("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds")
 
 
-def validate(requested: dict[str, str]) -> dict[str, str]:
-    """Check every requested attribute of a standard queue; return them normalised."""
+def _check_queue_type(name: str, value: str, fifo: bool, creating: bool) -> None:
+    """FifoQueue names the queue type: given at creation, never changed."""
+    if not fifo:
+        if not (creating and value.lower() == "false"):
+            raise unknown_attribute(name)
+    elif value.lower() != "true":
+        raise sqs_error(
+            "InvalidAttributeValue",
+            f"Invalid value for the parameter {name}. Reason: Modifying queue type is not supported.",
+        )
+
+
+def validate(requested: dict[str, str], *, fifo: bool = False, creating: bool = False) -> dict[str, str]:
+    """Check every requested attribute of a queue of the given type; return them normalised."""
     checked: dict[str, str] = {}
     for name, value in requested.items():
-        rule = SETTABLE.get(name)
+        if name == "FifoQueue":
+            _check_queue_type(name, value, fifo, creating)
+            continue
+        rule = SETTABLE.get(name) or (FIFO_SETTABLE.get(name) if fifo else None)
         if rule is None:
             if name in ("DeduplicationScope", "FifoThroughputLimit"):
                 raise sqs_error(
@@ -174,15 +205,34 @@ def apply(current: dict[str, str], changes: dict[str, str]) -> dict[str, str]:
     return result
 
 
-def initial(requested: dict[str, str]) -> dict[str, str]:
-    defaults = {name: rule.default for name, rule in SETTABLE.items() if rule.default is not None}
-    return apply(defaults, requested)
+def check_combination(result: dict[str, str]) -> None:
+    """Rules between attributes, checked on the queue's attributes after a change."""
+    if (
+        result.get("FifoThroughputLimit") == "perMessageGroupId"
+        and result.get("DeduplicationScope") != "messageGroup"
+    ):
+        raise sqs_error(
+            "InvalidAttributeValue",
+            "Invalid value for the parameter FifoThroughputLimit. Reason: The perMessageGroupId value is allowed"
+            " only when the value for DeduplicationScope is messageGroup.",
+        )
+
+
+def initial(requested: dict[str, str], *, fifo: bool) -> dict[str, str]:
+    rules = SETTABLE | FIFO_SETTABLE if fifo else SETTABLE
+    defaults = {name: rule.default for name, rule in rules.items() if rule.default is not None}
+    if fifo:
+        defaults["FifoQueue"] = "true"
+    result = apply(defaults, requested)
+    check_combination(result)
+    return result
 
 
 def first_difference(current: dict[str, str], requested: dict[str, str]) -> str | None:
     """CreateQueue on an existing name: the first requested attribute whose value differs, if any."""
     for name, value in requested.items():
-        if current.get(name, SETTABLE[name].default or "") != value:
+        rule = SETTABLE.get(name) or FIFO_SETTABLE.get(name)
+        if current.get(name, (rule.default if rule else None) or "") != value:
             return name
     return None
 

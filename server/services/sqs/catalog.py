@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 import orjson
 
@@ -20,12 +21,13 @@ from persistence.engine import Database
 from persistence.records import QueueRecord
 from server.clock import Clock
 from server.context import RequestContext
-from server.errors import invalid_parameter_value
+from server.errors import AwsError, invalid_parameter_value
 from server.services.sqs import attributes
 from server.services.sqs.errors import queue_does_not_exist, sqs_error
 from server.services.sqs.waiters import QueueWaiters
 
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
+_FIFO_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,75}\.fifo")
 RECREATE_DELAY_MS = 60_000
 Key = tuple[str, str, str]
 
@@ -38,16 +40,23 @@ def queue_url(base_url: str, queue: QueueRecord) -> str:
     return f"{base_url}/{queue.account}/{queue.name}"
 
 
+def redrive_policy(queue: QueueRecord) -> dict[str, Any]:
+    """The queue's RedrivePolicy as stored (validated, maxReceiveCount an int), or {}."""
+    text = queue.attributes.get("RedrivePolicy")
+    return orjson.loads(text) if text else {}
+
+
 def _key(queue: QueueRecord) -> Key:
     return (queue.account, queue.region, queue.name)
 
 
-def check_queue_name(name: str) -> None:
-    if name.endswith(".fifo"):
-        raise sqs_error(
-            "UnsupportedOperation", "FIFO queues are not supported by this Posthouse version yet."
+def check_queue_name(name: str, fifo: bool) -> None:
+    if fifo and not _FIFO_QUEUE_NAME.fullmatch(name):
+        raise invalid_parameter_value(
+            "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must"
+            " end with .fifo suffix and be 1 to 80 in length."
         )
-    if not _QUEUE_NAME.fullmatch(name):
+    if not fifo and not _QUEUE_NAME.fullmatch(name):
         raise invalid_parameter_value(
             "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
         )
@@ -95,9 +104,11 @@ class QueueCatalog:
     async def create(
         self, ctx: RequestContext, name: str, requested: dict[str, str], tags: dict[str, str]
     ) -> QueueRecord:
-        check_queue_name(name)
-        checked = attributes.validate(requested)
-        self._check_redrive_target(ctx.account, ctx.region, checked)
+        fifo = requested.get("FifoQueue", "").lower() == "true"
+        check_queue_name(name, fifo)
+        checked = attributes.validate(requested, fifo=fifo, creating=True)
+        source_arn = f"arn:aws:sqs:{ctx.region}:{ctx.account}:{name}"
+        self._check_redrive_target(ctx.account, ctx.region, source_arn, fifo, checked)
         self._check_recreate_delay((ctx.account, ctx.region, name))
         now_s = self._clock.now_ms() // 1000
 
@@ -105,7 +116,7 @@ class QueueCatalog:
             existing = queue_rows.find(conn, ctx.account, ctx.region, name)
             if existing is None:
                 return queue_rows.insert(
-                    conn, ctx.account, ctx.region, name, attributes.initial(checked), tags, now_s
+                    conn, ctx.account, ctx.region, name, attributes.initial(checked, fifo=fifo), tags, now_s
                 )
             different = attributes.first_difference(existing.attributes, checked)
             if different is not None:
@@ -135,13 +146,19 @@ class QueueCatalog:
             )
 
     async def set_attributes(self, queue: QueueRecord, requested: dict[str, str]) -> None:
-        checked = attributes.validate(requested)
-        self._check_redrive_target(queue.account, queue.region, checked)
+        checked = attributes.validate(requested, fifo=queue.fifo)
+        self._check_redrive_target(queue.account, queue.region, queue_arn(queue), queue.fifo, checked)
         now_s = self._clock.now_ms() // 1000
         retention = checked.get("MessageRetentionPeriod")
+
+        def set_attributes(current: QueueRecord) -> QueueRecord:
+            changed = attributes.apply(current.attributes, checked)
+            attributes.check_combination(changed)
+            return replace(current, attributes=changed, modified_s=now_s)
+
         await self.change(
             queue,
-            lambda q: replace(q, attributes=attributes.apply(q.attributes, checked), modified_s=now_s),
+            set_attributes,
             # A new retention period applies to the messages already in the queue too.
             also=None
             if retention is None
@@ -175,14 +192,42 @@ class QueueCatalog:
             self._waiters.wake(queue.id)
         self._by_key.clear()
 
-    def _check_redrive_target(self, account: str, region: str, checked: dict[str, str]) -> None:
+    def by_arn(self, arn: str) -> QueueRecord | None:
+        """arn:aws:sqs:<region>:<account>:<name>"""
+        parts = arn.split(":")
+        if len(parts) != 6 or parts[:3] != ["arn", "aws", "sqs"]:
+            return None
+        return self._by_key.get((parts[4], parts[3], parts[5]))
+
+    def dead_letter_sources(self, dead_letter_queue: QueueRecord) -> list[QueueRecord]:
+        """The queues whose RedrivePolicy names this queue, in name order."""
+        arn = queue_arn(dead_letter_queue)
+        return [queue for queue in self.all() if redrive_policy(queue).get("deadLetterTargetArn") == arn]
+
+    def _check_redrive_target(
+        self, account: str, region: str, source_arn: str, source_fifo: bool, checked: dict[str, str]
+    ) -> None:
         policy = checked.get("RedrivePolicy")
         if not policy:
             return
-        # arn:aws:sqs:<region>:<account>:<name>, in the same account and region as the source queue
-        parts = str(orjson.loads(policy)["deadLetterTargetArn"]).split(":")
-        target: Key | None = (parts[4], parts[3], parts[5]) if len(parts) == 6 else None
-        if target is None or target[:2] != (account, region) or target not in self._by_key:
-            raise invalid_parameter_value(
-                f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist."
+
+        def invalid(reason: str) -> AwsError:
+            return invalid_parameter_value(
+                f"Value {policy} for parameter RedrivePolicy is invalid. Reason: {reason}"
             )
+
+        target = self.by_arn(str(orjson.loads(policy)["deadLetterTargetArn"]))
+        if target is None or (target.account, target.region) != (account, region):
+            raise invalid("Dead letter target does not exist.")
+        if target.fifo != source_fifo:
+            raise invalid("Dead-letter queue must be same type of queue as the source.")
+        allowed = target.attributes.get("RedriveAllowPolicy")
+        if allowed:
+            rule = orjson.loads(allowed)
+            permission = rule["redrivePermission"]
+            if permission == "denyAll" or (
+                permission == "byQueue" and source_arn not in rule.get("sourceQueueArns", [])
+            ):
+                raise invalid(
+                    f"Queue {queue_arn(target)} does not allow this queue as a dead-letter source (RedriveAllowPolicy)."
+                )

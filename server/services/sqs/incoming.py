@@ -31,6 +31,11 @@ class Selection:
         return False
 
 
+def sequence_text(sequence: int) -> str:
+    """AWS's SequenceNumbers are 20-digit decimals; so are ours, and they sort as text too."""
+    return str(10**19 + sequence)
+
+
 def _system_attributes(message: MessageRecord, selection: Selection) -> dict[str, str]:
     available: dict[str, str | None] = {
         "SenderId": message.sender_id,
@@ -38,6 +43,9 @@ def _system_attributes(message: MessageRecord, selection: Selection) -> dict[str
         "ApproximateReceiveCount": str(message.receive_count),
         "ApproximateFirstReceiveTimestamp": str(message.first_receive_ms),
         "MessageGroupId": message.group_id,
+        "MessageDeduplicationId": message.dedup_id,
+        "SequenceNumber": None if message.sequence_number is None else sequence_text(message.sequence_number),
+        "DeadLetterQueueSourceArn": message.dead_letter_source,
     }
     if message.system_attributes:
         for name, value in orjson.loads(message.system_attributes).items():

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from persistence.fifo import Sent
 from server.context import RequestContext
-from server.errors import AwsError, missing_parameter
+from server.errors import AwsError, invalid_parameter_value, missing_parameter
 from server.services.params import Params
-from server.services.sqs import batches, receipts
+from server.services.sqs import batches, message_rules, receipts
 from server.services.sqs.errors import invalid_value, sqs_error
-from server.services.sqs.incoming import Selection, received
+from server.services.sqs.incoming import Selection, received, sequence_text
 from server.services.sqs.messaging import VisibilityRequest
-from server.services.sqs.outgoing import Outgoing, prepare
+from server.services.sqs.outgoing import Outgoing, check_fifo_required, prepare
 from server.services.sqs.service import SqsService
 
 Result = dict[str, Any]
@@ -19,17 +20,29 @@ MAX_BATCH_BYTES = 1_048_576
 MAX_VISIBILITY_S = 43_200
 
 
+def _fifo_reply(reply: Result, sent: Sent) -> Result:
+    """A FIFO send's answer: a duplicate answers with the message it duplicates."""
+    return reply | {"MessageId": sent.message_id, "SequenceNumber": sequence_text(sent.sequence_number)}
+
+
 async def send_message(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     queue = sqs.queue(ctx, params)
+    check_fifo_required(queue, params, missing_parameter)
     outgoing = prepare(queue, ctx, params, sqs.clock.now_ms())
-    await sqs.messaging.send(queue, [outgoing.row])
-    return outgoing.reply
+    sent = await sqs.messaging.send(queue, [outgoing.row])
+    return outgoing.reply if sent is None else _fifo_reply(outgoing.reply, sent[0])
+
+
+def _missing_in_batch(name: str) -> AwsError:
+    return invalid_parameter_value(f"The request must contain the parameter {name}.")
 
 
 async def send_message_batch(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     queue = sqs.queue(ctx, params)
     entries = params.entries("Entries")
     ids = batches.check_entries(entries, "SendMessageBatchRequestEntry")
+    for entry in entries:  # FIFO ids missing from any entry fail the whole batch
+        check_fifo_required(queue, entry, _missing_in_batch)
     now_ms = sqs.clock.now_ms()
     accepted: list[tuple[str, Outgoing]] = []
     failed: list[Result] = []
@@ -44,8 +57,13 @@ async def send_message_batch(sqs: SqsService, params: Params, ctx: RequestContex
             "BatchRequestTooLong",
             f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {total} bytes.",
         )
-    await sqs.messaging.send(queue, [outgoing.row for _, outgoing in accepted])
-    return batches.result([{"Id": entry_id} | outgoing.reply for entry_id, outgoing in accepted], failed)
+    sent = await sqs.messaging.send(queue, [outgoing.row for _, outgoing in accepted])
+    replies = [outgoing.reply for _, outgoing in accepted]
+    if sent is not None:
+        replies = [_fifo_reply(reply, one) for reply, one in zip(replies, sent, strict=True)]
+    return batches.result(
+        [{"Id": entry_id} | reply for (entry_id, _), reply in zip(accepted, replies, strict=True)], failed
+    )
 
 
 def _bounded(params: Params, name: str, low: int, high: int, reason: str) -> int | None:
@@ -66,6 +84,9 @@ async def receive_message(sqs: SqsService, params: Params, ctx: RequestContext) 
         MAX_VISIBILITY_S,
         f"Must be >= 0 and <= {MAX_VISIBILITY_S}, if provided.",
     )
+    attempt_id = params.text("ReceiveRequestAttemptId")
+    if attempt_id is not None:
+        message_rules.check_group_id("ReceiveRequestAttemptId", attempt_id)
     selection = Selection(
         frozenset(params.text_list("AttributeNames") + params.text_list("MessageSystemAttributeNames")),
         tuple(params.text_list("MessageAttributeNames")),
@@ -76,14 +97,17 @@ async def receive_message(sqs: SqsService, params: Params, ctx: RequestContext) 
         int(queue.attributes["VisibilityTimeout"]) if visibility_s is None else visibility_s,
         int(queue.attributes["ReceiveMessageWaitTimeSeconds"]) if wait_s is None else wait_s,
         ctx.client_gone,
+        attempt_id,
     )
     return {"Messages": [received(message, selection) for message in messages]} if messages else {}
 
 
 async def delete_message(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     queue = sqs.queue(ctx, params)
-    receipt = receipts.parse(params.required_text("ReceiptHandle"))
-    await sqs.messaging.delete(queue, [receipt])
+    handle = params.required_text("ReceiptHandle")
+    (error,) = await sqs.messaging.delete(queue, [(handle, receipts.parse(handle))])
+    if error is not None:
+        raise error
     return {}
 
 
@@ -91,15 +115,28 @@ async def delete_message_batch(sqs: SqsService, params: Params, ctx: RequestCont
     queue = sqs.queue(ctx, params)
     entries = params.entries("Entries")
     ids = batches.check_entries(entries, "DeleteMessageBatchRequestEntry")
-    deleted: list[tuple[str, receipts.Receipt]] = []
+    requests: list[tuple[str, tuple[str, receipts.Receipt]]] = []
     failed: list[Result] = []
     for entry_id, entry in zip(ids, entries, strict=True):
         try:
-            deleted.append((entry_id, receipts.parse(entry.required_text("ReceiptHandle"))))
+            handle = entry.required_text("ReceiptHandle")
+            requests.append((entry_id, (handle, receipts.parse(handle))))
         except AwsError as error:
             failed.append(batches.failure(entry_id, error))
-    await sqs.messaging.delete(queue, [receipt for _, receipt in deleted])
-    return batches.result([{"Id": entry_id} for entry_id, _ in deleted], failed)
+    outcomes = await sqs.messaging.delete(queue, [request for _, request in requests])
+    return _batch_outcome(requests, outcomes, failed)
+
+
+def _batch_outcome(
+    requests: list[tuple[str, Any]], outcomes: list[AwsError | None], failed: list[Result]
+) -> Result:
+    successful: list[Result] = []
+    for (entry_id, _), outcome in zip(requests, outcomes, strict=True):
+        if outcome is None:
+            successful.append({"Id": entry_id})
+        else:
+            failed.append(batches.failure(entry_id, outcome))
+    return batches.result(successful, failed)
 
 
 def _visibility_request(entry: Params) -> VisibilityRequest:
@@ -137,10 +174,4 @@ async def change_message_visibility_batch(sqs: SqsService, params: Params, ctx: 
         except AwsError as error:
             failed.append(batches.failure(entry_id, error))
     outcomes = await sqs.messaging.change_visibility(queue, [request for _, request in requests])
-    successful: list[Result] = []
-    for (entry_id, _), outcome in zip(requests, outcomes, strict=True):
-        if outcome is None:
-            successful.append({"Id": entry_id})
-        else:
-            failed.append(batches.failure(entry_id, outcome))
-    return batches.result(successful, failed)
+    return _batch_outcome(requests, outcomes, failed)

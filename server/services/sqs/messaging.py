@@ -2,7 +2,8 @@
 
 Each call is one operation in a group-committed transaction. Receives long-poll by parking on the queue's
 waker and re-trying their claim when a send commits, when the next delayed or in-flight message becomes
-visible, or when the clock jumps.
+visible, or when the clock jumps. A receive picks messages by queue kind (standard, fair, FIFO) and moves
+messages received too often to the dead-letter queue in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from persistence import fifo, moves
 from persistence import messages as message_rows
-from persistence.engine import Database, Op
+from persistence.engine import Database
 from persistence.records import MessageRecord, NewMessage, QueueCounts, QueueRecord
 from server.clock import Clock
 from server.context import ClientGone
 from server.errors import AwsError
-from server.services.sqs import receipts
-from server.services.sqs.catalog import QueueCatalog
+from server.services.sqs import fairness, receipts
+from server.services.sqs.catalog import QueueCatalog, queue_arn, redrive_policy
 from server.services.sqs.errors import invalid_value, queue_does_not_exist
 from server.services.sqs.waiters import QueueWaiters
 
@@ -29,6 +31,8 @@ from server.services.sqs.waiters import QueueWaiters
 class Claim:
     messages: list[MessageRecord]
     next_visible_ms: int | None
+    dead_lettered_to: int | None = None
+    """The dead-letter queue that received messages during the claim, to wake its pollers."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +42,15 @@ class VisibilityRequest:
     visibility_s: int
 
 
-def _insert(queue_id: int, messages: list[NewMessage]) -> Op:
-    def op(conn: sqlite3.Connection) -> None:
-        if not message_rows.insert(conn, queue_id, messages):
-            raise queue_does_not_exist()
+@dataclass(frozen=True)
+class Redrive:
+    """Where a queue's messages go after too many receives."""
 
-    return op
+    max_receive_count: int
+    target: moves.Target
+
+
+ClaimRows = Callable[[sqlite3.Connection, int, int, int, int], list[MessageRecord]]
 
 
 def _wake(waker: asyncio.Future[None], _: object) -> None:
@@ -71,12 +78,37 @@ class Messaging:
         self._clock = clock
         self._catalog = catalog
         self._waiters = waiters
+        self._fair_queues: set[int] = set()
+        """Standard queues that have held messages with a MessageGroupId: they schedule fairly."""
 
-    async def send(self, queue: QueueRecord, messages: list[NewMessage]) -> None:
+    async def load(self) -> None:
+        self._fair_queues = await self._db.run(message_rows.grouped_queue_ids)
+
+    async def send(self, queue: QueueRecord, messages: list[NewMessage]) -> list[fifo.Sent] | None:
+        """Store messages; for a FIFO queue, what became of each (its sequence number, or a duplicate)."""
         if not messages:
-            return
-        await self._db.run(_insert(queue.id, messages))
+            return [] if queue.fifo else None
+        if queue.fifo:
+            per_group = queue.attributes.get("DeduplicationScope") == "messageGroup"
+
+            def send_fifo(conn: sqlite3.Connection) -> list[fifo.Sent]:
+                sent = fifo.send(conn, queue.id, messages, per_group, self._clock.now_ms())
+                if sent is None:
+                    raise queue_does_not_exist()
+                return sent
+
+            outcome: list[fifo.Sent] | None = await self._db.run(send_fifo)
+        else:
+            if queue.id not in self._fair_queues and any(m.group_id is not None for m in messages):
+                self._fair_queues.add(queue.id)
+
+            def send_standard(conn: sqlite3.Connection) -> None:
+                if not message_rows.insert(conn, queue.id, messages):
+                    raise queue_does_not_exist()
+
+            outcome = await self._db.run(send_standard)
         self._waiters.wake(queue.id)
+        return outcome
 
     async def receive(
         self,
@@ -85,13 +117,18 @@ class Messaging:
         visibility_s: int,
         wait_s: int,
         client_gone: ClientGone | None = None,
+        attempt_id: str | None = None,
     ) -> list[MessageRecord]:
         deadline_ms = self._clock.now_ms() + wait_s * 1000
         gone: asyncio.Future[None] | None = None
         while True:
             waker = self._waiters.subscribe(queue.id)
             try:
-                claim = await self._db.run(self._claim(queue.id, limit, visibility_s * 1000, wait_s > 0))
+                claim = await self._db.run(
+                    self._claim(queue, limit, visibility_s * 1000, wait_s > 0, attempt_id)
+                )
+                if claim.dead_lettered_to is not None:
+                    self._waiters.wake(claim.dead_lettered_to)
                 if claim.messages or self._waiters.closing or self._clock.now_ms() >= deadline_ms:
                     return claim.messages
                 if gone is None and client_gone is not None:
@@ -108,25 +145,92 @@ class Messaging:
                 return []  # the caller hung up: claiming now would hide messages from everyone else
             queue = self._catalog.refresh(queue)  # deleted while we waited: NonExistentQueue
 
+    def _redrive(self, queue: QueueRecord) -> Redrive | None:
+        policy = redrive_policy(queue)
+        target = self._catalog.by_arn(policy["deadLetterTargetArn"]) if policy else None
+        if target is None:
+            return None  # no policy, or its queue was deleted since: messages stay where they are
+        retention_ms = int(target.attributes["MessageRetentionPeriod"]) * 1000
+        return Redrive(
+            int(policy["maxReceiveCount"]),
+            moves.Target(target.id, target.fifo, retention_ms, queue_arn(queue)),
+        )
+
+    def _claim_rows(self, queue: QueueRecord) -> ClaimRows:
+        if queue.fifo:
+            return fifo.claim
+        return fairness.claim if queue.id in self._fair_queues else message_rows.claim
+
     def _claim(
-        self, queue_id: int, limit: int, visibility_ms: int, want_next: bool
+        self, queue: QueueRecord, limit: int, visibility_ms: int, want_next: bool, attempt_id: str | None
     ) -> Callable[[sqlite3.Connection], Claim]:
+        claim_rows = self._claim_rows(queue)
+        redrive = self._redrive(queue)
+        attempt_id = attempt_id if queue.fifo else None  # standard queues ignore ReceiveRequestAttemptId
+
         def op(conn: sqlite3.Connection) -> Claim:
             now_ms = self._clock.now_ms()
-            claimed = message_rows.claim(conn, queue_id, now_ms, limit, visibility_ms)
-            upcoming = (
-                None if claimed or not want_next else message_rows.next_visible_ms(conn, queue_id, now_ms)
-            )
-            return Claim(claimed, upcoming)
+            if attempt_id is not None:
+                replayed = fifo.replay_attempt(conn, queue.id, attempt_id, now_ms, visibility_ms)
+                if replayed is not None:
+                    return Claim(replayed, None)
+            claimed: list[MessageRecord] = []
+            dead_lettered = False
+            while len(claimed) < limit:
+                rows = claim_rows(conn, queue.id, now_ms, limit - len(claimed), visibility_ms)
+                moved: set[int] = set()
+                if redrive is not None:
+                    # Received once too often: to the dead-letter queue instead of to the caller.
+                    moved = {
+                        m.id
+                        for m in rows
+                        if m.receive_count > redrive.max_receive_count
+                        and moves.move(conn, m.id, queue.fifo, redrive.target, now_ms)
+                    }
+                claimed += [m for m in rows if m.id not in moved]
+                dead_lettered |= bool(moved)
+                if not moved:
+                    break  # otherwise, fill the room the moved messages left
+            claimed.sort(key=lambda m: m.id)
+            if attempt_id is not None and claimed:
+                fifo.record_attempt(conn, queue.id, attempt_id, claimed, now_ms)
+            upcoming = None
+            if not claimed and want_next:
+                next_ms = fifo.next_ready_ms if queue.fifo else message_rows.next_visible_ms
+                upcoming = next_ms(conn, queue.id, now_ms)
+            return Claim(claimed, upcoming, redrive.target.queue_id if redrive and dead_lettered else None)
 
         return op
 
-    async def delete(self, queue: QueueRecord, handles: list[receipts.Receipt]) -> None:
-        def op(conn: sqlite3.Connection) -> None:
-            for receipt in handles:
-                message_rows.delete(conn, queue.id, receipt.row_id, receipt.message_id)
+    async def delete(
+        self, queue: QueueRecord, handles: list[tuple[str, receipts.Receipt]]
+    ) -> list[AwsError | None]:
+        """Delete by (handle, receipt); per handle, None or the error AWS gives for it. Only FIFO queues
+        refuse a handle: one whose visibility timeout has run out."""
 
-        await self._db.run(op)
+        def op(conn: sqlite3.Connection) -> list[AwsError | None]:
+            now_ms = self._clock.now_ms()
+            results: list[AwsError | None] = []
+            for handle, receipt in handles:
+                if not queue.fifo:
+                    message_rows.delete(conn, queue.id, receipt.row_id, receipt.message_id)
+                    results.append(None)
+                    continue
+                outcome = fifo.delete(
+                    conn, queue.id, receipt.row_id, receipt.message_id, receipt.receive_count, now_ms
+                )
+                expired = outcome is fifo.DeleteOutcome.EXPIRED
+                results.append(
+                    invalid_value("ReceiptHandle", handle, "The receipt handle has expired.")
+                    if expired
+                    else None
+                )
+            return results
+
+        results = await self._db.run(op)
+        if queue.fifo:
+            self._waiters.wake(queue.id)  # the group may be unlocked now
+        return results
 
     async def change_visibility(
         self, queue: QueueRecord, requests: list[VisibilityRequest]
@@ -148,6 +252,9 @@ class Messaging:
                     request.visibility_s * 1000,
                 )
                 changed = outcome is message_rows.VisibilityChange.CHANGED
+                group_id = fifo.group_of(conn, receipt.row_id) if changed and queue.fifo else None
+                if group_id is not None:
+                    fifo.refresh_group(conn, queue.id, group_id)
                 results.append(None if changed else _visibility_error(request, outcome))
             return results
 

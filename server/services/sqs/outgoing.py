@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +12,7 @@ import orjson
 from persistence.records import NewMessage, QueueRecord
 from server import ids
 from server.context import RequestContext
-from server.errors import invalid_parameter_value
+from server.errors import AwsError, invalid_parameter_value
 from server.services.params import Params
 from server.services.sqs import message_rules
 from server.services.sqs.errors import invalid_value
@@ -27,25 +29,50 @@ class Outgoing:
 
 def _delay(queue: QueueRecord, entry: Params) -> int:
     delay = entry.integer("DelaySeconds")
-    if delay is None:
+    if delay is None or (queue.fifo and delay == 0):  # FIFO: only the queue's delay applies
         return int(queue.attributes["DelaySeconds"])
+    if queue.fifo:
+        raise invalid_value(
+            "DelaySeconds", delay, "The request include parameter that is not valid for this queue type."
+        )
     if not 0 <= delay <= 900:
         raise invalid_value("DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900.")
     return delay
 
 
-def _check_queue_type_fields(entry: Params) -> str | None:
-    dedup_id = entry.text("MessageDeduplicationId")
-    if dedup_id is not None:
-        raise invalid_value(
-            "MessageDeduplicationId",
-            dedup_id,
-            "The request includes a parameter that is not valid for this queue type.",
+def check_fifo_required(queue: QueueRecord, entry: Params, missing: Callable[[str], AwsError]) -> None:
+    """A FIFO message needs a group id, and a deduplication id unless the queue derives it from the body."""
+    if not queue.fifo:
+        return
+    if entry.text("MessageGroupId") is None:
+        raise missing("MessageGroupId")
+    if (
+        entry.text("MessageDeduplicationId") is None
+        and queue.attributes["ContentBasedDeduplication"] != "true"
+    ):
+        raise invalid_parameter_value(
+            "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided"
+            " explicitly"
         )
+
+
+def _group_and_dedup_ids(queue: QueueRecord, entry: Params, body: str) -> tuple[str | None, str | None]:
+    dedup_id = entry.text("MessageDeduplicationId")
     group_id = entry.text("MessageGroupId")
-    if group_id is not None:  # a standard queue with group ids is a fair queue
+    if group_id is not None:  # on a standard queue, group ids make it a fair queue
         message_rules.check_group_id("MessageGroupId", group_id)
-    return group_id
+    if not queue.fifo:
+        if dedup_id is not None:
+            raise invalid_value(
+                "MessageDeduplicationId",
+                dedup_id,
+                "The request includes a parameter that is not valid for this queue type.",
+            )
+        return group_id, None
+    if dedup_id is None:
+        return group_id, hashlib.sha256(body.encode()).hexdigest()
+    message_rules.check_group_id("MessageDeduplicationId", dedup_id)
+    return group_id, dedup_id
 
 
 def prepare(
@@ -56,7 +83,7 @@ def prepare(
     delay = _delay(queue, entry)
     attributes = message_rules.message_attributes(entry.mapping("MessageAttributes"))
     system = message_rules.system_attributes(entry.mapping("MessageSystemAttributes"))
-    group_id = _check_queue_type_fields(entry)
+    group_id, dedup_id = _group_and_dedup_ids(queue, entry, body)
     size = len(body.encode()) + message_rules.attributes_size(attributes)
     limit = int(queue.attributes["MaximumMessageSize"])
     if size > limit:
@@ -80,7 +107,7 @@ def prepare(
         system_attributes=orjson.dumps(system) if system else None,
         sender_id=ctx.access_key or ctx.account,
         group_id=group_id,
-        dedup_id=None,
+        dedup_id=dedup_id,
         sent_ms=now_ms,
         visible_at_ms=now_ms + delay * 1000,
         expires_at_ms=now_ms + retention_ms,

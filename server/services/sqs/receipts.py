@@ -1,7 +1,8 @@
 """Receipt handles: opaque to clients, they name the message and the receive that issued them.
 
 A handle carries the message's row id, its message id and its receive count at that receive, so a
-handle from an earlier receive can be told from the current one (ChangeMessageVisibility needs that).
+handle from an earlier receive can be told from the current one (ChangeMessageVisibility needs that). A
+receive issues the same handle when a FIFO ReceiveRequestAttemptId retry returns the same receive again.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import zlib
 from dataclasses import dataclass
 
-from server import ids
 from server.services.sqs.errors import sqs_error
 
 _FORMAT = re.compile(r"(\d+):(\d+):([0-9a-f-]{36}):[0-9a-f]{8}")
@@ -25,8 +26,9 @@ class Receipt:
 
 
 def issue(row_id: int, receive_count: int, message_id: str) -> str:
-    text = f"{row_id}:{receive_count}:{message_id}:{ids.random_hex(8)}"
-    return base64.b64encode(text.encode()).decode()
+    text = f"{row_id}:{receive_count}:{message_id}"
+    check = zlib.crc32(text.encode())
+    return base64.b64encode(f"{text}:{check:08x}".encode()).decode()
 
 
 def parse(handle: str) -> Receipt:

@@ -31,6 +31,7 @@ class SqsService:
 
     async def start(self) -> None:
         await self.catalog.load()
+        await self.messaging.load()
 
     def stop(self) -> None:
         self.waiters.release_all()

@@ -1,0 +1,266 @@
+"""FIFO queues in SQL: sequence numbers, deduplication, message groups and their locks.
+
+A FIFO message group has a row in `fifo_groups` while it holds messages. Its `ready_at_ms` is the latest of
+the head's `visible_at_ms` and the `visible_at_ms` of every received message of the group, so "the head may be
+delivered and nothing of the group is in flight" is simply `ready_at_ms <= now`: a receive finds deliverable
+groups through an index instead of scanning messages. Every change to a group's head or received messages
+calls `refresh_group`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from enum import Enum
+from typing import NamedTuple
+
+import orjson
+
+from persistence.messages import CLAIM_SET, COLUMNS, insert_sequenced
+from persistence.records import MessageRecord, NewMessage
+
+DEDUP_WINDOW_MS = 5 * 60 * 1000
+
+
+class Sent(NamedTuple):
+    message_id: str
+    sequence_number: int
+    duplicate: bool
+
+
+def next_sequence(conn: sqlite3.Connection, queue_id: int) -> int | None:
+    """The queue's next SequenceNumber; None when the queue does not exist (any more)."""
+    row = conn.execute(
+        "UPDATE queues SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
+        (queue_id,),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _original(
+    conn: sqlite3.Connection, queue_id: int, dedup_id: str, group_id: str | None, now_ms: int
+) -> tuple[str, int] | None:
+    """The message an unexpired deduplication id admitted; `group_id` None searches the whole queue."""
+    if group_id is None:
+        row = conn.execute(
+            "SELECT message_id, sequence_number FROM fifo_dedup"
+            " WHERE queue_id = ? AND dedup_id = ? AND expires_at_ms > ? LIMIT 1",
+            (queue_id, dedup_id, now_ms),
+        ).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT message_id, sequence_number FROM fifo_dedup"
+            " WHERE queue_id = ? AND dedup_id = ? AND group_id = ? AND expires_at_ms > ?",
+            (queue_id, dedup_id, group_id, now_ms),
+        ).fetchone()
+    return None if row is None else (str(row[0]), int(row[1]))
+
+
+def add_to_group(conn: sqlite3.Connection, queue_id: int, group_id: str, visible_at_ms: int) -> None:
+    """A message joined the group's tail: only a new group's readiness depends on it."""
+    conn.execute(
+        "INSERT OR IGNORE INTO fifo_groups (queue_id, group_id, ready_at_ms) VALUES (?, ?, ?)",
+        (queue_id, group_id, visible_at_ms),
+    )
+
+
+def send(
+    conn: sqlite3.Connection, queue_id: int, messages: list[NewMessage], per_group_dedup: bool, now_ms: int
+) -> list[Sent] | None:
+    """Enqueue in order, skipping duplicates; None when the queue does not exist (any more)."""
+    sent: list[Sent] = []
+    for message in messages:
+        assert message.group_id is not None and message.dedup_id is not None
+        original = _original(
+            conn, queue_id, message.dedup_id, message.group_id if per_group_dedup else None, now_ms
+        )
+        if original is not None:
+            sent.append(Sent(*original, duplicate=True))
+            continue
+        sequence = next_sequence(conn, queue_id)
+        if sequence is None:
+            return None
+        insert_sequenced(conn, queue_id, message, sequence)
+        conn.execute(
+            "INSERT OR REPLACE INTO fifo_dedup"
+            " (queue_id, dedup_id, group_id, message_id, sequence_number, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                queue_id,
+                message.dedup_id,
+                message.group_id,
+                message.message_id,
+                sequence,
+                now_ms + DEDUP_WINDOW_MS,
+            ),
+        )
+        add_to_group(conn, queue_id, message.group_id, message.visible_at_ms)
+        sent.append(Sent(message.message_id, sequence, duplicate=False))
+    return sent
+
+
+def refresh_group(conn: sqlite3.Connection, queue_id: int, group_id: str) -> None:
+    head = conn.execute(
+        "SELECT visible_at_ms FROM messages WHERE queue_id = ? AND group_id = ? ORDER BY id LIMIT 1",
+        (queue_id, group_id),
+    ).fetchone()
+    if head is None:
+        conn.execute("DELETE FROM fifo_groups WHERE queue_id = ? AND group_id = ?", (queue_id, group_id))
+        return
+    (received,) = conn.execute(
+        "SELECT MAX(visible_at_ms) FROM messages WHERE queue_id = ? AND group_id = ? AND receive_count > 0",
+        (queue_id, group_id),
+    ).fetchone()
+    ready_at = max(int(head[0]), int(received or 0))
+    conn.execute(
+        "INSERT OR REPLACE INTO fifo_groups (queue_id, group_id, ready_at_ms) VALUES (?, ?, ?)",
+        (queue_id, group_id, ready_at),
+    )
+
+
+def _group_prefix(
+    conn: sqlite3.Connection, queue_id: int, group_id: str, now_ms: int, room: int
+) -> list[int]:
+    """Row ids of the group's leading visible messages, in order, skipping expired ones."""
+    taken: list[int] = []
+    rows = conn.execute(
+        "SELECT id, visible_at_ms, expires_at_ms FROM messages WHERE queue_id = ? AND group_id = ? ORDER BY id",
+        (queue_id, group_id),
+    )
+    for row_id, visible_at_ms, expires_at_ms in rows:
+        if expires_at_ms <= now_ms:
+            continue
+        if visible_at_ms > now_ms or len(taken) == room:
+            break
+        taken.append(row_id)
+    return taken
+
+
+def claim(
+    conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int
+) -> list[MessageRecord]:
+    """Receive from ready groups, oldest-ready first: each group's leading visible messages, in order."""
+    groups = conn.execute(
+        "SELECT group_id FROM fifo_groups WHERE queue_id = ? AND ready_at_ms <= ? ORDER BY ready_at_ms LIMIT ?",
+        (queue_id, now_ms, limit),
+    ).fetchall()
+    claimed: list[int] = []
+    for (group_id,) in groups:
+        taken = _group_prefix(conn, queue_id, group_id, now_ms, limit - len(claimed))
+        if taken:
+            claimed += taken
+            conn.execute(
+                "UPDATE fifo_groups SET ready_at_ms = ? WHERE queue_id = ? AND group_id = ?",
+                (now_ms + visibility_ms, queue_id, group_id),
+            )
+        if len(claimed) == limit:
+            break
+    if not claimed:
+        return []
+    marks = ",".join("?" * len(claimed))
+    rows = conn.execute(
+        f"UPDATE messages SET {CLAIM_SET} WHERE id IN ({marks}) RETURNING {COLUMNS}",
+        (now_ms + visibility_ms, now_ms, now_ms, *claimed),
+    )
+    return sorted((MessageRecord(*row) for row in rows), key=lambda m: m.id)
+
+
+def group_of(conn: sqlite3.Connection, row_id: int) -> str | None:
+    row = conn.execute("SELECT group_id FROM messages WHERE id = ?", (row_id,)).fetchone()
+    return None if row is None else row[0]
+
+
+def delete_expired(conn: sqlite3.Connection, now_ms: int, limit: int) -> int:
+    """Drop up to `limit` deduplication ids and receive attempts past their five minutes."""
+    dropped = 0
+    for table, key in (
+        ("fifo_dedup", "queue_id, dedup_id, group_id"),
+        ("receive_attempts", "queue_id, attempt_id"),
+    ):
+        cursor = conn.execute(
+            f"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE expires_at_ms <= ? LIMIT ?)",
+            (now_ms, limit),
+        )
+        dropped = max(dropped, cursor.rowcount)
+    return dropped
+
+
+ATTEMPT_WINDOW_MS = 5 * 60 * 1000
+
+
+def record_attempt(
+    conn: sqlite3.Connection, queue_id: int, attempt_id: str, received: list[MessageRecord], now_ms: int
+) -> None:
+    entries = [[m.id, m.receive_count, m.visible_at_ms] for m in received]
+    conn.execute(
+        "INSERT OR REPLACE INTO receive_attempts (queue_id, attempt_id, messages, expires_at_ms) VALUES (?, ?, ?, ?)",
+        (queue_id, attempt_id, orjson.dumps(entries).decode(), now_ms + ATTEMPT_WINDOW_MS),
+    )
+
+
+def replay_attempt(
+    conn: sqlite3.Connection, queue_id: int, attempt_id: str, now_ms: int, visibility_ms: int
+) -> list[MessageRecord] | None:
+    """A retried receive: the messages the first attempt returned, their visibility timeout restarted; None
+    when there was no such attempt in the last five minutes or one of its messages was deleted, received
+    again or re-timed since (then the retry is a new receive)."""
+    row = conn.execute(
+        "SELECT messages FROM receive_attempts WHERE queue_id = ? AND attempt_id = ? AND expires_at_ms > ?",
+        (queue_id, attempt_id, now_ms),
+    ).fetchone()
+    if row is None:
+        return None
+    replayed: list[MessageRecord] = []
+    for row_id, receive_count, visible_at_ms in orjson.loads(row[0]):
+        found = conn.execute(
+            f"SELECT {COLUMNS} FROM messages WHERE id = ? AND queue_id = ?", (row_id, queue_id)
+        ).fetchone()
+        message = None if found is None else MessageRecord(*found)
+        if message is None or (message.receive_count, message.visible_at_ms) != (
+            receive_count,
+            visible_at_ms,
+        ):
+            return None
+        replayed.append(message._replace(visible_at_ms=now_ms + visibility_ms))
+    for message in replayed:
+        conn.execute(
+            "UPDATE messages SET visible_at_ms = ? WHERE id = ?", (message.visible_at_ms, message.id)
+        )
+    for group_id in {m.group_id for m in replayed if m.group_id is not None}:
+        refresh_group(conn, queue_id, group_id)
+    entries = [[m.id, m.receive_count, m.visible_at_ms] for m in replayed]
+    conn.execute(
+        "UPDATE receive_attempts SET messages = ? WHERE queue_id = ? AND attempt_id = ?",
+        (orjson.dumps(entries).decode(), queue_id, attempt_id),
+    )
+    return replayed
+
+
+class DeleteOutcome(Enum):
+    DELETED = "deleted"
+    GONE = "gone"
+    """Already deleted: deleting again succeeds, as on AWS."""
+    EXPIRED = "expired"
+    """The handle's visibility timeout ran out, or the message was received again since."""
+
+
+def delete(
+    conn: sqlite3.Connection, queue_id: int, row_id: int, message_id: str, receive_count: int, now_ms: int
+) -> DeleteOutcome:
+    row = conn.execute(
+        "SELECT receive_count, visible_at_ms, group_id FROM messages WHERE id = ? AND queue_id = ? AND message_id = ?",
+        (row_id, queue_id, message_id),
+    ).fetchone()
+    if row is None:
+        return DeleteOutcome.GONE
+    if row[0] != receive_count or row[1] <= now_ms:
+        return DeleteOutcome.EXPIRED
+    conn.execute("DELETE FROM messages WHERE id = ?", (row_id,))
+    refresh_group(conn, queue_id, row[2])
+    return DeleteOutcome.DELETED
+
+
+def next_ready_ms(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> int | None:
+    """When the next locked or delayed group of the queue becomes ready, if any."""
+    (when,) = conn.execute(
+        "SELECT MIN(ready_at_ms) FROM fifo_groups WHERE queue_id = ? AND ready_at_ms > ?", (queue_id, now_ms)
+    ).fetchone()
+    return None if when is None else int(when)
