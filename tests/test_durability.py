@@ -104,3 +104,29 @@ def test_a_second_server_on_the_same_data_refuses_to_start(tmp_path: Path) -> No
         assert second.process is not None and second.process.wait(10) != 0
     finally:
         first.stop()
+
+
+def test_fifo_state_survives_kill_9(tmp_path: Path) -> None:
+    """Dedup ids, group locks and the sequence counter are on disk, not in memory."""
+    data = tmp_path / "data"
+    first = ServerProcess(data).start()
+    sqs = sqs_client(first.url, "json")
+    url = sqs.create_queue(
+        QueueName="durable.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    sent = [sqs.send_message(QueueUrl=url, MessageBody=f"m{i}", MessageGroupId="g") for i in range(3)]
+    (in_flight,) = sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)["Messages"][:1]
+    first.kill()
+
+    second = ServerProcess(data, port=first.port).start()
+    try:
+        sqs = sqs_client(second.url, "json")
+        duplicate = sqs.send_message(QueueUrl=url, MessageBody="m1", MessageGroupId="g")
+        assert duplicate["MessageId"] == sent[1]["MessageId"]
+        fresh = sqs.send_message(QueueUrl=url, MessageBody="m3", MessageGroupId="g")
+        assert int(fresh["SequenceNumber"]) > int(sent[2]["SequenceNumber"])
+        assert "Messages" not in sqs.receive_message(QueueUrl=url)  # the group is still locked
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            assert message["MessageId"] != in_flight["MessageId"]
+    finally:
+        second.stop()

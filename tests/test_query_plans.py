@@ -9,9 +9,9 @@ import pytest
 from persistence import messages
 from persistence.migrate import migrate
 
+
 def _selection(claim: str) -> str:
     return claim.split("WHERE id IN (", 1)[1].rsplit(")", 1)[0]
-
 
 
 @pytest.fixture
