@@ -46,7 +46,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
             yield
         finally:
             app.state.ready = False
-            sqs.stop()
+            await sqs.stop()
             await retention.stop()
             await db.close()
 

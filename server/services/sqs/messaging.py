@@ -189,8 +189,9 @@ class Messaging:
                     }
                 claimed += [m for m in rows if m.id not in moved]
                 dead_lettered |= bool(moved)
-                if not moved:
-                    break  # otherwise, fill the room the moved messages left
+                if not moved or visibility_ms == 0:
+                    break  # otherwise, fill the room the moved messages left (with a zero visibility timeout
+                    # the messages just claimed are visible again, and would be claimed twice)
             claimed.sort(key=lambda m: m.id)
             if attempt_id is not None and claimed:
                 fifo.record_attempt(conn, queue.id, attempt_id, claimed, now_ms)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.services.sqs import message_operations as messages
 from server.services.sqs import queue_operations as queues
+from server.services.sqs import redrive_operations as redrive
 
 OPERATIONS = {
     "CreateQueue": queues.create_queue,
@@ -25,4 +26,8 @@ OPERATIONS = {
     "DeleteMessageBatch": messages.delete_message_batch,
     "ChangeMessageVisibility": messages.change_message_visibility,
     "ChangeMessageVisibilityBatch": messages.change_message_visibility_batch,
+    "ListDeadLetterSourceQueues": redrive.list_dead_letter_source_queues,
+    "StartMessageMoveTask": redrive.start_message_move_task,
+    "CancelMessageMoveTask": redrive.cancel_message_move_task,
+    "ListMessageMoveTasks": redrive.list_message_move_tasks,
 }

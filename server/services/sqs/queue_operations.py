@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import replace
 from typing import Any
 
 from persistence import messages as message_rows
 from persistence.records import QueueRecord
 from server.context import RequestContext
-from server.errors import invalid_parameter_value, missing_parameter
+from server.errors import missing_parameter
 from server.services.params import Params
 from server.services.sqs import attributes, policy
 from server.services.sqs.catalog import queue_arn, queue_url
-from server.services.sqs.errors import invalid_value, sqs_error
+from server.services.sqs.errors import sqs_error
+from server.services.sqs.pages import page_of
 from server.services.sqs.service import SqsService
 
 Result = dict[str, Any]
@@ -43,34 +42,14 @@ async def get_queue_url(sqs: SqsService, params: Params, ctx: RequestContext) ->
     return {"QueueUrl": queue_url(ctx.base_url, sqs.catalog.find(account, ctx.region, name))}
 
 
-def _page_start(token: str | None) -> str:
-    if token is None:
-        return ""
-    try:
-        after = base64.b64decode(token, altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        after = ""
-    if not after:
-        raise invalid_parameter_value("Invalid NextToken value.")
-    return after
-
-
 async def list_queues(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
-    limit = params.integer("MaxResults")
-    if limit is not None and not 1 <= limit <= 1000:
-        raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 1000.")
-    after = _page_start(params.text("NextToken"))
-    found = [
-        q
-        for q in sqs.catalog.names(ctx.account, ctx.region, params.text("QueueNamePrefix") or "")
-        if q.name > after
-    ]
-    page = found[: limit or 1000]
+    queues = sqs.catalog.names(ctx.account, ctx.region, params.text("QueueNamePrefix") or "")
+    page, token = page_of(queues, params)
     result: Result = {}
     if page:
         result["QueueUrls"] = [queue_url(ctx.base_url, queue) for queue in page]
-    if limit is not None and len(found) > len(page):
-        result["NextToken"] = base64.urlsafe_b64encode(page[-1].name.encode()).decode()
+    if token is not None:
+        result["NextToken"] = token
     return result
 
 

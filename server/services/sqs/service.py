@@ -11,6 +11,7 @@ from server.services.params import Params
 from server.services.sqs.catalog import QueueCatalog
 from server.services.sqs.errors import queue_does_not_exist
 from server.services.sqs.messaging import Messaging
+from server.services.sqs.move_tasks import MoveTasks
 from server.services.sqs.waiters import QueueWaiters
 
 
@@ -27,14 +28,21 @@ class SqsService:
         self.waiters = QueueWaiters()
         self.catalog = QueueCatalog(db, clock, self.waiters, enforce_recreate_delay=enforce_recreate_delay)
         self.messaging = Messaging(db, clock, self.catalog, self.waiters)
+        self.move_tasks = MoveTasks(db, clock, self.catalog, self.waiters)
         self.enforce_purge_interval = enforce_purge_interval
 
     async def start(self) -> None:
         await self.catalog.load()
         await self.messaging.load()
+        await self.move_tasks.load()
 
-    def stop(self) -> None:
+    def release_pollers(self) -> None:
+        """Answer every parked long poll now (the server is stopping)."""
         self.waiters.release_all()
+
+    async def stop(self) -> None:
+        self.release_pollers()
+        await self.move_tasks.stop()
 
     def queue(self, ctx: RequestContext, params: Params) -> QueueRecord:
         """The queue a request names: its QueueUrl, or else the path it was sent to (Java SDK v1 style).

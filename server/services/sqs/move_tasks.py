@@ -1,0 +1,172 @@
+"""Message move tasks: redrive a dead-letter queue's messages back to their sources, or to a destination.
+
+A task is a row in the database and, while it runs, an asyncio task here that moves messages at most
+`rate` per second (a token bucket holding at most one second of credit), in transactions of up to
+`STEP` messages: each message leaves the dead-letter queue in the same transaction that enqueues it at its
+destination, and the task's moved count changes in that transaction too. A task still RUNNING when the
+server stops resumes when it starts again, as a task on AWS runs on regardless of its caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from persistence import move_tasks as task_rows
+from persistence import moves
+from persistence.engine import Database
+from persistence.move_tasks import MoveTask
+from persistence.records import QueueRecord
+from server import ids
+from server.clock import Clock
+from server.services.sqs.catalog import QueueCatalog
+from server.services.sqs.waiters import QueueWaiters
+
+log = logging.getLogger("posthouse.move_tasks")
+DEFAULT_RATE = 500
+STEP = 100
+MIN_PAUSE_MS = 20
+NON_EXISTENT_QUEUE = "AWS.SimpleQueueService.NonExistentQueue"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    moved: int
+    finished: bool
+    woken: frozenset[int]
+    """Queues that received messages."""
+
+
+class MoveTasks:
+    def __init__(self, db: Database, clock: Clock, catalog: QueueCatalog, waiters: QueueWaiters) -> None:
+        self._db = db
+        self._clock = clock
+        self._catalog = catalog
+        self._waiters = waiters
+        self._running: dict[str, tuple[asyncio.Task[None], asyncio.Future[None]]] = {}
+        self._stopping = False
+
+    async def load(self) -> None:
+        """Resume the tasks that were running when the server stopped; finish cancellations."""
+        for task in await self._db.run(task_rows.active):
+            if task.status == task_rows.CANCELLING:
+                await self._db.run(
+                    partial(task_rows.set_status, task_id=task.task_id, status=task_rows.CANCELLED)
+                )
+            else:
+                self._launch(task)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        runners = list(self._running.values())
+        for _, wake in runners:
+            _wake(wake)
+        await asyncio.gather(*(runner for runner, _ in runners), return_exceptions=True)
+
+    async def start(
+        self, source: QueueRecord, source_arn: str, destination_arn: str | None, rate: int | None
+    ) -> MoveTask | None:
+        task_id = ids.uuid4()
+        now_ms = self._clock.now_ms()
+        task = await self._db.run(
+            lambda conn: task_rows.start(conn, task_id, source.id, source_arn, destination_arn, rate, now_ms)
+        )
+        if task is not None:
+            self._launch(task)
+        return task
+
+    async def cancel(self, task: MoveTask) -> None:
+        await self._db.run(lambda conn: task_rows.set_status(conn, task.task_id, task_rows.CANCELLING))
+        running = self._running.get(task.task_id)
+        if running is not None:
+            _wake(running[1])
+
+    async def find(self, task_id: str) -> MoveTask | None:
+        return await self._db.read(lambda conn: task_rows.find(conn, task_id))
+
+    async def newest(self, source_arn: str, limit: int) -> list[MoveTask]:
+        return await self._db.read(lambda conn: task_rows.newest(conn, source_arn, limit))
+
+    def _launch(self, task: MoveTask) -> None:
+        wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        runner = asyncio.create_task(self._run(task, wake), name=f"posthouse-move-{task.task_id}")
+        self._running[task.task_id] = (runner, wake)
+
+    async def _run(self, task: MoveTask, wake: asyncio.Future[None]) -> None:
+        rate = task.rate or DEFAULT_RATE
+        credit = 0.0
+        last_ms = self._clock.now_ms()
+        try:
+            while not self._stopping:
+                now_ms = self._clock.now_ms()
+                credit = min(float(rate), credit + rate * (now_ms - last_ms) / 1000)
+                last_ms = now_ms
+                result = await self._db.run(self._step(task, min(STEP, math.floor(credit))))
+                credit -= result.moved
+                for queue_id in result.woken:
+                    self._waiters.wake(queue_id)
+                if result.finished:
+                    return
+                if wake.done():
+                    wake = asyncio.get_running_loop().create_future()
+                    self._running[task.task_id] = (self._running[task.task_id][0], wake)
+                pause_ms = max(MIN_PAUSE_MS, math.ceil((1 - credit) * 1000 / rate))
+                await self._clock.wait(wake, self._clock.now_ms() + pause_ms)
+        except Exception:
+            log.exception("move task %s stopped", task.task_id)
+        finally:
+            self._running.pop(task.task_id, None)
+
+    def _destination(self, task: MoveTask, dead_letter_source: str | None) -> QueueRecord | None:
+        arn = task.destination_arn or dead_letter_source
+        return None if arn is None else self._catalog.by_arn(arn)
+
+    def _step(self, task: MoveTask, allowance: int) -> Callable[[sqlite3.Connection], StepResult]:
+        source_fifo = self._catalog_fifo(task)
+
+        def op(conn: sqlite3.Connection) -> StepResult:
+            current = task_rows.find(conn, task.task_id)
+            if current is None or current.status not in task_rows.ACTIVE:
+                return StepResult(0, True, frozenset())
+            if current.status == task_rows.CANCELLING:
+                task_rows.set_status(conn, task.task_id, task_rows.CANCELLED)
+                return StepResult(0, True, frozenset())
+            now_ms = self._clock.now_ms()
+            movable = task_rows.next_movable(conn, current, now_ms, max(allowance, 1))
+            if not movable:
+                task_rows.set_status(conn, task.task_id, task_rows.COMPLETED)
+                return StepResult(0, True, frozenset())
+            moved = 0
+            woken: set[int] = set()
+            for row_id, dead_letter_source in movable[:allowance]:
+                destination = self._destination(current, dead_letter_source)
+                target = None if destination is None else _target(destination)
+                if target is None or not moves.move(conn, row_id, source_fifo, target, now_ms):
+                    task_rows.set_status(conn, task.task_id, task_rows.FAILED, NON_EXISTENT_QUEUE)
+                    task_rows.add_moved(conn, task.task_id, moved)
+                    return StepResult(moved, True, frozenset(woken))
+                moved += 1
+                woken.add(target.queue_id)
+            task_rows.add_moved(conn, task.task_id, moved)
+            return StepResult(moved, False, frozenset(woken))
+
+        return op
+
+    def _catalog_fifo(self, task: MoveTask) -> bool:
+        source = self._catalog.by_arn(task.source_arn)
+        return source is not None and source.fifo
+
+
+def _target(queue: QueueRecord) -> moves.Target:
+    retention_ms = int(queue.attributes["MessageRetentionPeriod"]) * 1000
+    return moves.Target(queue.id, queue.fifo, retention_ms, None)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
