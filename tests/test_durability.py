@@ -130,3 +130,50 @@ def test_fifo_state_survives_kill_9(tmp_path: Path) -> None:
             assert message["MessageId"] != in_flight["MessageId"]
     finally:
         second.stop()
+
+
+def test_move_task_survives_kill_9_without_loss_or_duplicates(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = ServerProcess(data).start()
+    sqs = sqs_client(first.url, "json")
+    dead_letters = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    arn = "arn:aws:sqs:us-east-1:000000000000:dlq"
+    sqs.create_queue(
+        QueueName="source",
+        Attributes={"RedrivePolicy": f'{{"deadLetterTargetArn":"{arn}","maxReceiveCount":1}}'},
+    )
+    destination = sqs.create_queue(QueueName="destination")["QueueUrl"]
+    sent: set[str] = set()
+    for batch in range(30):
+        entries = [{"Id": str(i), "MessageBody": f"{batch}:{i}"} for i in range(10)]
+        sent.update(
+            m["MessageId"]
+            for m in sqs.send_message_batch(QueueUrl=dead_letters, Entries=entries)["Successful"]
+        )
+    sqs.start_message_move_task(
+        SourceArn=arn,
+        DestinationArn="arn:aws:sqs:us-east-1:000000000000:destination",
+        MaxNumberOfMessagesPerSecond=100,
+    )
+    deadline = time.monotonic() + 10
+    while sqs.list_message_move_tasks(SourceArn=arn)["Results"][0]["ApproximateNumberOfMessagesMoved"] < 50:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    first.kill()  # mid-task
+
+    second = ServerProcess(data, port=first.port).start()
+    try:
+        sqs = sqs_client(second.url, "json")
+        deadline = time.monotonic() + 15
+        while (task := sqs.list_message_move_tasks(SourceArn=arn)["Results"][0])["Status"] == "RUNNING":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert task["Status"] == "COMPLETED"  # the task resumed after the restart
+        assert task["ApproximateNumberOfMessagesMoved"] == 300
+        received: list[str] = []
+        while batch := sqs.receive_message(QueueUrl=destination, MaxNumberOfMessages=10).get("Messages"):
+            received.extend(m["MessageId"] for m in batch)
+        assert sorted(received) == sorted(sent)  # each exactly once
+        assert "Messages" not in sqs.receive_message(QueueUrl=dead_letters)
+    finally:
+        second.stop()
