@@ -27,32 +27,24 @@ class Sent(NamedTuple):
     duplicate: bool
 
 
-def next_sequence(conn: sqlite3.Connection, queue_id: int) -> int | None:
-    """The queue's next SequenceNumber; None when the queue does not exist (any more)."""
+def next_sequence(conn: sqlite3.Connection, queue_id: int, count: int = 1) -> int | None:
+    """The first of `count` new SequenceNumbers of the queue; None when the queue does not exist (any more)."""
     row = conn.execute(
-        "UPDATE queues SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
-        (queue_id,),
+        "UPDATE queues SET last_sequence = last_sequence + ? WHERE id = ? RETURNING last_sequence",
+        (count, queue_id),
     ).fetchone()
-    return None if row is None else int(row[0])
+    return None if row is None else int(row[0]) - count + 1
 
 
-def _original(
-    conn: sqlite3.Connection, queue_id: int, dedup_id: str, group_id: str | None, now_ms: int
-) -> tuple[str, int] | None:
-    """The message an unexpired deduplication id admitted; `group_id` None searches the whole queue."""
-    if group_id is None:
-        row = conn.execute(
-            "SELECT message_id, sequence_number FROM fifo_dedup"
-            " WHERE queue_id = ? AND dedup_id = ? AND expires_at_ms > ? LIMIT 1",
-            (queue_id, dedup_id, now_ms),
-        ).fetchone()
-    else:
-        row = conn.execute(
-            "SELECT message_id, sequence_number FROM fifo_dedup"
-            " WHERE queue_id = ? AND dedup_id = ? AND group_id = ? AND expires_at_ms > ?",
-            (queue_id, dedup_id, group_id, now_ms),
-        ).fetchone()
-    return None if row is None else (str(row[0]), int(row[1]))
+# Claim a deduplication id: a new one, or one whose five minutes are over. No row back: a duplicate.
+_CLAIM_DEDUP_ID = """
+INSERT INTO fifo_dedup (queue_id, dedup_id, group_id, message_id, sequence_number, expires_at_ms)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT DO UPDATE SET message_id = excluded.message_id, sequence_number = excluded.sequence_number,
+    expires_at_ms = excluded.expires_at_ms
+WHERE fifo_dedup.expires_at_ms <= ?
+RETURNING 1
+"""
 
 
 def add_to_group(conn: sqlite3.Connection, queue_id: int, group_id: str, visible_at_ms: int) -> None:
@@ -66,34 +58,34 @@ def add_to_group(conn: sqlite3.Connection, queue_id: int, group_id: str, visible
 def send(
     conn: sqlite3.Connection, queue_id: int, messages: list[NewMessage], per_group_dedup: bool, now_ms: int
 ) -> list[Sent] | None:
-    """Enqueue in order, skipping duplicates; None when the queue does not exist (any more)."""
+    """Enqueue in order, skipping duplicates; None when the queue does not exist (any more).
+
+    Deduplication ids are kept per group (scope `messageGroup`) or under the group '' (scope `queue`); ids
+    kept before a scope change do not count after it.
+    """
+    sequence = next_sequence(conn, queue_id, len(messages))
+    if sequence is None:
+        return None
     sent: list[Sent] = []
     for message in messages:
         assert message.group_id is not None and message.dedup_id is not None
-        original = _original(
-            conn, queue_id, message.dedup_id, message.group_id if per_group_dedup else None, now_ms
-        )
-        if original is not None:
-            sent.append(Sent(*original, duplicate=True))
+        scope = message.group_id if per_group_dedup else ""
+        key = (queue_id, message.dedup_id, scope)
+        claimed = conn.execute(
+            _CLAIM_DEDUP_ID, (*key, message.message_id, sequence, now_ms + DEDUP_WINDOW_MS, now_ms)
+        ).fetchone()
+        if claimed is None:
+            original = conn.execute(
+                "SELECT message_id, sequence_number FROM fifo_dedup"
+                " WHERE queue_id = ? AND dedup_id = ? AND group_id = ?",
+                key,
+            ).fetchone()
+            sent.append(Sent(original[0], original[1], duplicate=True))
             continue
-        sequence = next_sequence(conn, queue_id)
-        if sequence is None:
-            return None
         insert_sequenced(conn, queue_id, message, sequence)
-        conn.execute(
-            "INSERT OR REPLACE INTO fifo_dedup"
-            " (queue_id, dedup_id, group_id, message_id, sequence_number, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                queue_id,
-                message.dedup_id,
-                message.group_id,
-                message.message_id,
-                sequence,
-                now_ms + DEDUP_WINDOW_MS,
-            ),
-        )
         add_to_group(conn, queue_id, message.group_id, message.visible_at_ms)
         sent.append(Sent(message.message_id, sequence, duplicate=False))
+        sequence += 1
     return sent
 
 

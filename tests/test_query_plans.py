@@ -49,8 +49,8 @@ def conn() -> sqlite3.Connection:
             "messages_by_visibility",  # in flight or delayed: a range as short as the in-flight count
         ),
         (
-            "SELECT message_id FROM fifo_dedup WHERE queue_id = ? AND dedup_id = ? AND expires_at_ms > ? LIMIT 1",
-            (1, "d", 1),
+            "SELECT message_id FROM fifo_dedup WHERE queue_id = ? AND dedup_id = ? AND group_id = ?",
+            (1, "d", ""),
             "PRIMARY KEY",
         ),
         (

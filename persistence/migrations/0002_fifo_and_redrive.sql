@@ -25,7 +25,7 @@ CREATE INDEX fifo_groups_by_ready ON fifo_groups (queue_id, ready_at_ms);
 CREATE TABLE fifo_dedup (
     queue_id INTEGER NOT NULL REFERENCES queues (id) ON DELETE CASCADE,
     dedup_id TEXT NOT NULL,
-    group_id TEXT NOT NULL,
+    group_id TEXT NOT NULL,            -- '' under DeduplicationScope=queue
     message_id TEXT NOT NULL,
     sequence_number INTEGER NOT NULL,
     expires_at_ms INTEGER NOT NULL,
