@@ -129,6 +129,28 @@ RESULTS: list[tuple[str, dict[str, Any]]] = [
     ("ChangeMessageVisibilityBatch", {"Successful": [{"Id": "1"}]}),
     ("ListQueueTags", {"Tags": {"a": "b"}}),
     ("DeleteQueue", {}),
+    ("SendMessage", {"MessageId": "m", "MD5OfMessageBody": "a", "SequenceNumber": "10000000000000000001"}),
+    ("ListDeadLetterSourceQueues", {"queueUrls": ["http://h/1/a"], "NextToken": "n"}),
+    ("StartMessageMoveTask", {"TaskHandle": "eyJ0YXNrSWQiOiIxIn0="}),
+    ("CancelMessageMoveTask", {"ApproximateNumberOfMessagesMoved": 12}),
+    (
+        "ListMessageMoveTasks",
+        {
+            "Results": [
+                {
+                    "TaskHandle": "h",
+                    "Status": "RUNNING",
+                    "SourceArn": "arn:aws:sqs:us-east-1:1:dlq",
+                    "DestinationArn": "arn:aws:sqs:us-east-1:1:q",
+                    "MaxNumberOfMessagesPerSecond": 5,
+                    "ApproximateNumberOfMessagesMoved": 1,
+                    "ApproximateNumberOfMessagesToMove": 3,
+                    "StartedTimestamp": 1700000000000,
+                },
+                {"Status": "FAILED", "SourceArn": "a", "FailureReason": "R", "StartedTimestamp": 1},
+            ]
+        },
+    ),
 ]
 
 

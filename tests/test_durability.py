@@ -5,10 +5,13 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.harness import ServerProcess, sqs_client
@@ -106,6 +109,17 @@ def test_a_second_server_on_the_same_data_refuses_to_start(tmp_path: Path) -> No
         first.stop()
 
 
+@contextmanager
+def restarted_after_kill(first: ServerProcess, data: Path) -> Iterator[BaseClient]:
+    """kill -9 the server, start a new one on the same data, and hand out a client of it."""
+    first.kill()
+    second = ServerProcess(data, port=first.port).start()
+    try:
+        yield sqs_client(second.url, "json")
+    finally:
+        second.stop()
+
+
 def test_fifo_state_survives_kill_9(tmp_path: Path) -> None:
     """Dedup ids, group locks and the sequence counter are on disk, not in memory."""
     data = tmp_path / "data"
@@ -115,21 +129,13 @@ def test_fifo_state_survives_kill_9(tmp_path: Path) -> None:
         QueueName="durable.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
     )["QueueUrl"]
     sent = [sqs.send_message(QueueUrl=url, MessageBody=f"m{i}", MessageGroupId="g") for i in range(3)]
-    (in_flight,) = sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)["Messages"][:1]
-    first.kill()
-
-    second = ServerProcess(data, port=first.port).start()
-    try:
-        sqs = sqs_client(second.url, "json")
+    assert sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)["Messages"][0]["Body"] == "m0"
+    with restarted_after_kill(first, data) as sqs:
         duplicate = sqs.send_message(QueueUrl=url, MessageBody="m1", MessageGroupId="g")
         assert duplicate["MessageId"] == sent[1]["MessageId"]
         fresh = sqs.send_message(QueueUrl=url, MessageBody="m3", MessageGroupId="g")
         assert int(fresh["SequenceNumber"]) > int(sent[2]["SequenceNumber"])
         assert "Messages" not in sqs.receive_message(QueueUrl=url)  # the group is still locked
-        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            assert message["MessageId"] != in_flight["MessageId"]
-    finally:
-        second.stop()
 
 
 def test_move_task_survives_kill_9_without_loss_or_duplicates(tmp_path: Path) -> None:
@@ -159,11 +165,7 @@ def test_move_task_survives_kill_9_without_loss_or_duplicates(tmp_path: Path) ->
     while sqs.list_message_move_tasks(SourceArn=arn)["Results"][0]["ApproximateNumberOfMessagesMoved"] < 50:
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    first.kill()  # mid-task
-
-    second = ServerProcess(data, port=first.port).start()
-    try:
-        sqs = sqs_client(second.url, "json")
+    with restarted_after_kill(first, data) as sqs:  # killed mid-task
         deadline = time.monotonic() + 15
         while (task := sqs.list_message_move_tasks(SourceArn=arn)["Results"][0])["Status"] == "RUNNING":
             assert time.monotonic() < deadline
@@ -175,5 +177,3 @@ def test_move_task_survives_kill_9_without_loss_or_duplicates(tmp_path: Path) ->
             received.extend(m["MessageId"] for m in batch)
         assert sorted(received) == sorted(sent)  # each exactly once
         assert "Messages" not in sqs.receive_message(QueueUrl=dead_letters)
-    finally:
-        second.stop()
