@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -454,3 +455,18 @@ def test_purge_empties_groups(sqs: BaseClient, fifo_url: str) -> None:
     sqs.purge_queue(QueueUrl=fifo_url)
     send(sqs, fifo_url, "b")
     assert bodies(receive(sqs, fifo_url)) == ["b"]
+
+
+def test_expired_message_releases_its_group(
+    sqs: BaseClient, make_fifo: Callable[..., str], server: ServerProcess
+) -> None:
+    url = make_fifo(ContentBasedDeduplication="true", MessageRetentionPeriod="60")
+    send(sqs, url, "m0")
+    assert bodies(receive(sqs, url, VisibilityTimeout=600)) == ["m0"]
+    server.advance(30)
+    send(sqs, url, "m1")
+    server.advance(31)  # m0 is past its retention period while still in flight
+    deadline = time.monotonic() + 5  # the retention sweep runs as the clock moves
+    while not (got := receive(sqs, url)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert bodies(got) == ["m1"]

@@ -25,28 +25,31 @@ class RetentionWorker:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        self._stop: asyncio.Future[None] | None = None
+        self._stopping = False
+        self._wake: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._stop = asyncio.get_running_loop().create_future()
         self._task = asyncio.create_task(self._run(), name="posthouse-retention")
 
     async def stop(self) -> None:
-        if self._stop is not None and not self._stop.done():
-            self._stop.set_result(None)
+        self._stopping = True
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
         if self._task is not None:
             await self._task
 
     async def _run(self) -> None:
-        assert self._stop is not None
-        while not self._stop.done():
+        while not self._stopping:
             try:
                 while await self._db.run(self._sweep) == CHUNK:
                     pass
             except Exception:
                 log.exception("retention sweep failed; retrying next round")
-            await self._clock.wait(self._stop, self._clock.now_ms() + INTERVAL_MS)
+            # A fresh future each round: a controllable clock completes it when it moves (a sweep is due).
+            self._wake = asyncio.get_running_loop().create_future()
+            if not self._stopping:
+                await self._clock.wait(self._wake, self._clock.now_ms() + INTERVAL_MS)
 
     def _sweep(self, conn: sqlite3.Connection) -> int:
         now_ms = self._clock.now_ms()
