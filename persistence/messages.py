@@ -140,10 +140,11 @@ def next_visible_ms(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> int
     return None if when is None else int(when)
 
 
-def delete(conn: sqlite3.Connection, queue_id: int, row_id: int, message_id: str) -> None:
-    conn.execute(
+def delete(conn: sqlite3.Connection, queue_id: int, messages: list[tuple[int, str]]) -> None:
+    """Delete (row id, message id) pairs; one already gone is no error."""
+    conn.executemany(
         "DELETE FROM messages WHERE id = ? AND queue_id = ? AND message_id = ?",
-        (row_id, queue_id, message_id),
+        [(row_id, queue_id, message_id) for row_id, message_id in messages],
     )
 
 

@@ -37,6 +37,8 @@ def sequence_text(sequence: int) -> str:
 
 
 def _system_attributes(message: MessageRecord, selection: Selection) -> dict[str, str]:
+    if not selection.system_names:
+        return {}
     available: dict[str, str | None] = {
         "SenderId": message.sender_id,
         "SentTimestamp": str(message.sent_ms),

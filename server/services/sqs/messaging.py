@@ -72,6 +72,37 @@ def _visibility_error(request: VisibilityRequest, outcome: message_rows.Visibili
     )
 
 
+def _dead_letter(
+    conn: sqlite3.Connection,
+    queue: QueueRecord,
+    redrive: Redrive,
+    claimed: list[MessageRecord],
+    claim_rows: ClaimRows,
+    limit: int,
+    visibility_ms: int,
+    now_ms: int,
+) -> tuple[list[MessageRecord], bool]:
+    """Move the claimed messages received once too often to the dead-letter queue and claim others in their
+    place; return what the caller gets, and whether anything moved."""
+    delivered: list[MessageRecord] = []
+    dead_lettered = False
+    while True:
+        moved = {
+            m.id
+            for m in claimed
+            if m.receive_count > redrive.max_receive_count
+            and moves.move(conn, m.id, queue.fifo, redrive.target, now_ms)
+        }
+        delivered += [m for m in claimed if m.id not in moved]
+        dead_lettered |= bool(moved)
+        # Fill the room the moved messages left; not with a zero visibility timeout, though: the messages
+        # just claimed are visible again and would be claimed twice.
+        if not moved or visibility_ms == 0 or len(delivered) == limit:
+            delivered.sort(key=lambda m: m.id)
+            return delivered, dead_lettered
+        claimed = claim_rows(conn, queue.id, now_ms, limit - len(delivered), visibility_ms)
+
+
 class Messaging:
     def __init__(self, db: Database, clock: Clock, catalog: QueueCatalog, waiters: QueueWaiters) -> None:
         self._db = db
@@ -174,25 +205,12 @@ class Messaging:
                 replayed = fifo.replay_attempt(conn, queue.id, attempt_id, now_ms, visibility_ms)
                 if replayed is not None:
                     return Claim(replayed, None)
-            claimed: list[MessageRecord] = []
+            claimed = claim_rows(conn, queue.id, now_ms, limit, visibility_ms)
             dead_lettered = False
-            while len(claimed) < limit:
-                rows = claim_rows(conn, queue.id, now_ms, limit - len(claimed), visibility_ms)
-                moved: set[int] = set()
-                if redrive is not None:
-                    # Received once too often: to the dead-letter queue instead of to the caller.
-                    moved = {
-                        m.id
-                        for m in rows
-                        if m.receive_count > redrive.max_receive_count
-                        and moves.move(conn, m.id, queue.fifo, redrive.target, now_ms)
-                    }
-                claimed += [m for m in rows if m.id not in moved]
-                dead_lettered |= bool(moved)
-                if not moved or visibility_ms == 0:
-                    break  # otherwise, fill the room the moved messages left (with a zero visibility timeout
-                    # the messages just claimed are visible again, and would be claimed twice)
-            claimed.sort(key=lambda m: m.id)
+            if redrive is not None and claimed:
+                claimed, dead_lettered = _dead_letter(
+                    conn, queue, redrive, claimed, claim_rows, limit, visibility_ms, now_ms
+                )
             if attempt_id is not None and claimed:
                 fifo.record_attempt(conn, queue.id, attempt_id, claimed, now_ms)
             upcoming = None
@@ -210,13 +228,12 @@ class Messaging:
         refuse a handle: one whose visibility timeout has run out."""
 
         def op(conn: sqlite3.Connection) -> list[AwsError | None]:
+            if not queue.fifo:
+                message_rows.delete(conn, queue.id, [(r.row_id, r.message_id) for _, r in handles])
+                return [None] * len(handles)
             now_ms = self._clock.now_ms()
             results: list[AwsError | None] = []
             for handle, receipt in handles:
-                if not queue.fifo:
-                    message_rows.delete(conn, queue.id, receipt.row_id, receipt.message_id)
-                    results.append(None)
-                    continue
                 outcome = fifo.delete(
                     conn, queue.id, receipt.row_id, receipt.message_id, receipt.receive_count, now_ms
                 )
