@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -79,3 +79,17 @@ def test_clock_is_off_by_default_and_reset_wipes(plain_server: ServerProcess) ->
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
     sqs.delete_queue(QueueUrl=url)
     sqs.create_queue(QueueName="wiped")  # by default a deleted name can be reused at once
+
+
+def test_peek_shows_fifo_fields(
+    server: ServerProcess, sqs: BaseClient, unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("peek") + ".fifo"
+    url = sqs.create_queue(QueueName=name, Attributes={"FifoQueue": "true"})["QueueUrl"]
+    sent = sqs.send_message(QueueUrl=url, MessageBody="m", MessageGroupId="g", MessageDeduplicationId="d")
+    (message,) = server.admin("GET", f"/admin/sqs/queues/000000000000/us-east-1/{name}/messages")[1][
+        "messages"
+    ]
+    assert (message["group_id"], message["deduplication_id"]) == ("g", "d")
+    assert message["sequence_number"] == sent["SequenceNumber"]
+    assert "dead_letter_source_arn" not in message

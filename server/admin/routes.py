@@ -16,6 +16,7 @@ from persistence.records import MessageRecord, QueueRecord
 from server.clock import ControllableClock
 from server.errors import AwsError
 from server.services.sqs.catalog import queue_arn
+from server.services.sqs.incoming import sequence_text
 from server.services.sqs.service import SqsService
 
 PEEK_LIMIT = 100
@@ -80,6 +81,18 @@ def _message_state(message: MessageRecord, now_ms: int) -> str:
     return "in_flight" if message.receive_count else "delayed"
 
 
+def _fifo_and_dead_letter_fields(message: MessageRecord) -> dict[str, Any]:
+    fields = {
+        "group_id": message.group_id,
+        "deduplication_id": message.dedup_id,
+        "sequence_number": None
+        if message.sequence_number is None
+        else sequence_text(message.sequence_number),
+        "dead_letter_source_arn": message.dead_letter_source,
+    }
+    return {name: value for name, value in fields.items() if value is not None}
+
+
 async def peek_messages(request: Request) -> Response:
     sqs = _sqs(request)
     queue = _find(request)
@@ -96,6 +109,7 @@ async def peek_messages(request: Request) -> Response:
             "receive_count": m.receive_count,
             "first_receive_ms": m.first_receive_ms,
         }
+        | _fifo_and_dead_letter_fields(m)
         for m in await sqs.messaging.peek(queue, limit)
     ]
     return JSONResponse({"queue": queue.name, "messages": messages})
