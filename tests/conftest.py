@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from botocore.client import BaseClient
 
-from tests.harness import ServerProcess, sqs_client
+from conformance.clients import sqs_client
+from tests.harness import ServerProcess
 
 
 @pytest.fixture(scope="session")

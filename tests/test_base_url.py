@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import ServerProcess, sqs_client
+from conformance.clients import sqs_client
+from tests.harness import ServerProcess
 
 PUBLIC = "https://sqs.example.test:9443"
 

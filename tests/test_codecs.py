@@ -18,8 +18,8 @@ from botocore.serialize import create_serializer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conformance.clients import query_model_dir
 from server.protocols import json10, query, sqs_query
-from tests.harness import query_model_dir
 
 TRACE = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc"}}
 ATTRIBUTES = {

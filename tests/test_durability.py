@@ -14,7 +14,8 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tests.harness import ServerProcess, sqs_client
+from conformance.clients import sqs_client
+from tests.harness import ServerProcess
 
 
 def test_acknowledged_state_survives_kill_9(tmp_path: Path) -> None:

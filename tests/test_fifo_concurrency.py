@@ -6,7 +6,8 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 
-from tests.harness import ServerProcess, sqs_client
+from conformance.clients import sqs_client
+from tests.harness import ServerProcess
 
 GROUPS = 8
 PER_GROUP = 40

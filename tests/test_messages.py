@@ -13,8 +13,9 @@ from botocore.client import BaseClient
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError, ReadTimeoutError
 
+from conformance.clients import sqs_client
 from tests.conftest import error_of
-from tests.harness import ServerProcess, sqs_client
+from tests.harness import ServerProcess
 
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 

@@ -9,8 +9,9 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from conformance.clients import sqs_client
 from tests.conftest import error_of
-from tests.harness import ServerProcess, sqs_client
+from tests.harness import ServerProcess
 
 FRESH_STANDARD_ATTRIBUTES = {
     "ApproximateNumberOfMessages",

@@ -1,0 +1,1 @@
+"""Posthouse's conformance suite: black-box checks of AWS behaviour, runnable against any endpoint."""

@@ -1,0 +1,126 @@
+"""The suite's fixtures: the endpoint under test, its SDK clients, unique names and cleanup, time.
+
+Nothing here assumes Posthouse. Checks marked `needs_clock` move time with Posthouse's `/admin/clock`
+(start it with `--controllable-clock`) and are skipped against endpoints that have none, such as AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+
+from conformance.clients import sqs_client
+from conformance.report import Collector
+
+CLIENTS = ("json", "query")
+"""SDK clients every SQS check runs with: boto3 (AWS JSON 1.0) and botocore with the query-protocol model.
+The AWS CLI and the JavaScript SDK have checks of their own."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance")
+    group.addoption("--endpoint", required=True, help="base URL of the endpoint under test")
+    group.addoption("--region", default="us-east-1")
+    group.addoption("--access-key", default="test")
+    group.addoption("--secret-key", default="test")
+    group.addoption("--report", default=None, help="write the report to FILE.md and FILE.json")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_clock: moves time with /admin/clock (skipped without it)")
+    config.addinivalue_line("markers", "client(name): the client a check drives, when not the sqs fixture's")
+    config.addinivalue_line(
+        "markers", "behaviour(text): the report's name for a check, instead of its docstring"
+    )
+    config.pluginmanager.register(Collector(config), "conformance-report")
+
+
+class Endpoint:
+    """The endpoint under test, and what it offers beyond AWS's APIs."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.url: str = str(config.getoption("--endpoint")).rstrip("/")
+        self.region: str = config.getoption("--region")
+        self.credentials = {
+            "aws_access_key_id": config.getoption("--access-key"),
+            "aws_secret_access_key": config.getoption("--secret-key"),
+        }
+        self.controllable_clock = self._post("/admin/clock", {"advance_seconds": 0}) is not None
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        request = urllib.request.Request(
+            self.url + path, json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                reply: dict[str, Any] = json.loads(response.read())
+                return reply
+        except (urllib.error.URLError, ValueError):
+            return None
+
+    def advance(self, seconds: float) -> None:
+        assert self._post("/admin/clock", {"advance_seconds": seconds}) is not None, "the clock did not move"
+
+    def client(self, protocol: str) -> BaseClient:
+        return sqs_client(self.url, protocol, self.region, **self.credentials)
+
+
+@pytest.fixture(scope="session")
+def endpoint(pytestconfig: pytest.Config) -> Endpoint:
+    return Endpoint(pytestconfig)
+
+
+@pytest.fixture(autouse=True)
+def _clock_marker(request: pytest.FixtureRequest, endpoint: Endpoint) -> None:
+    if request.node.get_closest_marker("needs_clock") and not endpoint.controllable_clock:
+        pytest.skip("needs a controllable clock (/admin/clock)")
+
+
+@pytest.fixture
+def clock(endpoint: Endpoint) -> Callable[[float], None]:
+    """Move the endpoint's time forward (checks using it are marked `needs_clock`)."""
+    return endpoint.advance
+
+
+@pytest.fixture(params=CLIENTS)
+def sqs(request: pytest.FixtureRequest, endpoint: Endpoint) -> BaseClient:
+    return endpoint.client(str(request.param))
+
+
+@pytest.fixture
+def names() -> Callable[[str], str]:
+    """Unique queue names, safe on a shared endpoint."""
+    run = uuid.uuid4().hex[:10]
+    return lambda label: f"conf-{run}-{label}"
+
+
+@pytest.fixture
+def make_queue(sqs: BaseClient, names: Callable[[str], str]) -> Iterator[Callable[..., str]]:
+    """Create queues (`.fifo` labels make FIFO queues) and delete them all afterwards."""
+    created: list[str] = []
+
+    def make(label: str = "q", **attributes: str) -> str:
+        if label.endswith(".fifo"):
+            attributes = {"FifoQueue": "true", **attributes}
+        url: str = sqs.create_queue(QueueName=names(label), Attributes=attributes)["QueueUrl"]
+        created.append(url)
+        return url
+
+    yield make
+    for url in created:
+        with contextlib.suppress(sqs.exceptions.QueueDoesNotExist):
+            sqs.delete_queue(QueueUrl=url)
+
+
+def error_of(excinfo: pytest.ExceptionInfo[Exception]) -> tuple[str, int]:
+    """(error code as the SDK reports it, HTTP status)."""
+    response: dict[str, Any] = excinfo.value.response  # type: ignore[attr-defined]
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]

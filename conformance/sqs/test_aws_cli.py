@@ -1,0 +1,86 @@
+"""The AWS CLI (`aws sqs …` with --endpoint-url), as shell scripts and CI jobs use it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from conformance.conftest import Endpoint
+
+pytestmark = [
+    pytest.mark.client("aws-cli"),
+    pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed"),
+]
+
+
+class Cli:
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.env = {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": endpoint.credentials["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": endpoint.credentials["aws_secret_access_key"],
+            "AWS_DEFAULT_REGION": endpoint.region,
+        }
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = ["aws", "--output", "json", "--endpoint-url", self.endpoint.url, "sqs", *args]
+        return subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=60)
+
+    def __call__(self, *args: str) -> Any:
+        done = self.run(*args)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout) if done.stdout.strip() else None
+
+
+@pytest.fixture
+def aws(endpoint: Endpoint) -> Cli:
+    return Cli(endpoint)
+
+
+@pytest.fixture
+def cli_queue(aws: Cli, names: Callable[[str], str]) -> Iterator[str]:
+    url: str = aws("create-queue", "--queue-name", names("cli"))["QueueUrl"]
+    yield url
+    aws("delete-queue", "--queue-url", url)
+
+
+def test_round_trip_with_attributes(aws: Cli, cli_queue: str) -> None:
+    """send-message with attributes, receive-message, delete-message"""
+    attributes = {"kind": {"DataType": "String", "StringValue": "cli"}}
+    sent = aws(
+        "send-message",
+        "--queue-url",
+        cli_queue,
+        "--message-body",
+        "from the cli",
+        "--message-attributes",
+        json.dumps(attributes),
+    )
+    assert sent["MD5OfMessageBody"] == hashlib.md5(b"from the cli").hexdigest()
+    received = aws("receive-message", "--queue-url", cli_queue, "--message-attribute-names", "All")
+    (message,) = received["Messages"]
+    assert (message["Body"], message["MessageAttributes"]) == ("from the cli", attributes)
+    assert message["MD5OfMessageAttributes"] == sent["MD5OfMessageAttributes"]
+    aws("delete-message", "--queue-url", cli_queue, "--receipt-handle", message["ReceiptHandle"])
+
+
+def test_batch(aws: Cli, cli_queue: str) -> None:
+    """send-message-batch reports each entry"""
+    entries = [{"Id": "a", "MessageBody": "one"}, {"Id": "b", "MessageBody": "two"}]
+    result = aws("send-message-batch", "--queue-url", cli_queue, "--entries", json.dumps(entries))
+    assert sorted(e["Id"] for e in result["Successful"]) == ["a", "b"]
+
+
+def test_error_exit(aws: Cli, names: Callable[[str], str]) -> None:
+    """An AWS error makes the CLI exit non-zero and name the error code"""
+    done = aws.run("get-queue-url", "--queue-name", names("missing"))
+    assert done.returncode != 0
+    assert "NonExistentQueue" in done.stderr
