@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import orjson
 
-from persistence.messages import CLAIM_SET, COLUMNS, insert_sequenced
+from persistence.messages import COLUMNS, claim_ids, insert_sequenced
 from persistence.records import MessageRecord, NewMessage
 
 DEDUP_WINDOW_MS = 5 * 60 * 1000
@@ -145,14 +145,7 @@ def claim(
             )
         if len(claimed) == limit:
             break
-    if not claimed:
-        return []
-    marks = ",".join("?" * len(claimed))
-    rows = conn.execute(
-        f"UPDATE messages SET {CLAIM_SET} WHERE id IN ({marks}) RETURNING {COLUMNS}",
-        (now_ms + visibility_ms, now_ms, now_ms, *claimed),
-    )
-    return sorted((MessageRecord(*row) for row in rows), key=lambda m: m.id)
+    return claim_ids(conn, claimed, now_ms, visibility_ms)
 
 
 def group_of(conn: sqlite3.Connection, row_id: int) -> str | None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlite3
 from enum import Enum
 
-import orjson
-
 from persistence.records import MessageRecord, NewMessage, QueueCounts
 
 COLUMNS = (
@@ -37,16 +35,10 @@ _CLAIM = f"""
 UPDATE messages SET {CLAIM_SET}
 WHERE id IN (
     SELECT id FROM messages
-    WHERE queue_id = ? AND visible_at_ms <= ? AND expires_at_ms > ?{{also}}
+    WHERE queue_id = ? AND visible_at_ms <= ? AND expires_at_ms > ?
     ORDER BY visible_at_ms LIMIT ?)
 RETURNING {COLUMNS}
 """
-_PLAIN_CLAIM = _CLAIM.format(also="")
-# Fair queues: the same claim, passing over the noisy tenants' messages.
-_QUIET_CLAIM = _CLAIM.format(
-    also=" AND (group_id IS NULL OR group_id NOT IN (SELECT value FROM json_each(?)))"
-)
-_GROUP_CLAIM = _CLAIM.format(also=" AND group_id = ?")
 MAX_VISIBILITY_MS = 12 * 3600 * 1000
 
 
@@ -78,20 +70,8 @@ def insert_sequenced(conn: sqlite3.Connection, queue_id: int, message: NewMessag
 def claim(
     conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int
 ) -> list[MessageRecord]:
-    return _claim(conn, _PLAIN_CLAIM, queue_id, now_ms, limit, visibility_ms)
-
-
-def _claim(
-    conn: sqlite3.Connection,
-    sql: str,
-    queue_id: int,
-    now_ms: int,
-    limit: int,
-    visibility_ms: int,
-    *also: object,
-) -> list[MessageRecord]:
-    params = (now_ms + visibility_ms, now_ms, now_ms, queue_id, now_ms, now_ms, *also, limit)
-    rows = [MessageRecord(*row) for row in conn.execute(sql, params)]
+    params = (now_ms + visibility_ms, now_ms, now_ms, queue_id, now_ms, now_ms, limit)
+    rows = [MessageRecord(*row) for row in conn.execute(_CLAIM, params)]
     rows.sort(key=lambda m: m.id)
     return rows
 
@@ -111,17 +91,64 @@ def in_flight_by_group(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> 
     return int(total), dict(per_group.fetchall())
 
 
-def claim_quiet(
-    conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int, noisy: list[str]
-) -> list[MessageRecord]:
-    """Claim passing over the messages of the `noisy` message groups."""
-    return _claim(conn, _QUIET_CLAIM, queue_id, now_ms, limit, visibility_ms, orjson.dumps(noisy).decode())
+def oldest_visible(
+    conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int
+) -> list[tuple[int, int, str | None]]:
+    """(row id, visible_at_ms, group id) of the queue's `limit` oldest visible messages, claiming nothing."""
+    rows = conn.execute(
+        "SELECT id, visible_at_ms, group_id FROM messages"
+        " WHERE queue_id = ? AND visible_at_ms <= ? AND expires_at_ms > ? ORDER BY visible_at_ms LIMIT ?",
+        (queue_id, now_ms, now_ms, limit),
+    )
+    return rows.fetchall()
 
 
-def claim_group(
-    conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int, group_id: str
+# Distinct group ids of a queue by skip-scan: one index seek per group, however many messages each holds.
+_GROUP_IDS = """
+WITH RECURSIVE groups(group_id) AS (
+    SELECT (SELECT MIN(group_id) FROM messages WHERE queue_id = :queue AND group_id IS NOT NULL)
+    UNION ALL
+    SELECT (SELECT MIN(group_id) FROM messages WHERE queue_id = :queue AND group_id > groups.group_id)
+    FROM groups WHERE groups.group_id IS NOT NULL
+)
+SELECT group_id FROM groups WHERE group_id IS NOT NULL LIMIT :limit
+"""
+
+
+def group_ids(conn: sqlite3.Connection, queue_id: int, limit: int) -> list[str]:
+    return [row[0] for row in conn.execute(_GROUP_IDS, {"queue": queue_id, "limit": limit})]
+
+
+def visible_in_group(
+    conn: sqlite3.Connection, queue_id: int, group_id: str, now_ms: int, limit: int
+) -> list[tuple[int, int]]:
+    """(row id, visible_at_ms) of a group's first `limit` visible messages in enqueue order. Reads past the
+    group's in-flight and delayed messages only, never past other groups' messages."""
+    found: list[tuple[int, int]] = []
+    rows = conn.execute(
+        "SELECT id, visible_at_ms, expires_at_ms FROM messages WHERE queue_id = ? AND group_id = ? ORDER BY id",
+        (queue_id, group_id),
+    )
+    for row_id, visible_at_ms, expires_at_ms in rows:
+        if visible_at_ms <= now_ms < expires_at_ms:
+            found.append((row_id, visible_at_ms))
+            if len(found) == limit:
+                break
+    return found
+
+
+def claim_ids(
+    conn: sqlite3.Connection, row_ids: list[int], now_ms: int, visibility_ms: int
 ) -> list[MessageRecord]:
-    return _claim(conn, _GROUP_CLAIM, queue_id, now_ms, limit, visibility_ms, group_id)
+    """Claim the given messages (found visible earlier in this transaction)."""
+    if not row_ids:
+        return []
+    marks = ",".join("?" * len(row_ids))
+    rows = conn.execute(
+        f"UPDATE messages SET {CLAIM_SET} WHERE id IN ({marks}) RETURNING {COLUMNS}",
+        (now_ms + visibility_ms, now_ms, now_ms, *row_ids),
+    )
+    return sorted((MessageRecord(*row) for row in rows), key=lambda m: m.id)
 
 
 def grouped_queue_ids(conn: sqlite3.Connection) -> set[int]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.client import BaseClient
 
-from server.services.sqs.fairness import noisy_tenants
+from server.services.sqs.fairness import QUIET_WINDOW, noisy_tenants
 
 
 def send_tenant(sqs: BaseClient, url: str, tenant: str | None, count: int) -> None:
@@ -76,3 +76,10 @@ def test_noisy_rule() -> None:
     assert noisy_tenants(100, {"a": 29}) == []
     assert noisy_tenants(330, {"a": 30, "b": 300}) == ["b"]  # 30 of 330 is under 10 %
     assert noisy_tenants(100, {"a": 60, "b": 40}) == ["b", "a"]
+
+
+def test_quiet_tenant_behind_a_long_noisy_backlog(sqs: BaseClient, queue_url: str) -> None:
+    send_tenant(sqs, queue_url, "A", 30 + QUIET_WINDOW + 50)  # more waiting than a receive reads in order
+    send_tenant(sqs, queue_url, "B", 2)
+    take(sqs, queue_url, 30)  # A is noisy now
+    assert sorted(tenants(take(sqs, queue_url, 3))) == ["A", "B", "B"]
