@@ -126,3 +126,19 @@ def test_seed_redrive_scenario(sqs: BaseClient, make_queue: Callable[..., str]) 
     for _ in range(3):
         consume(sqs, source, fixed_sum_values, results)
     assert results == [3, 15]
+
+
+def test_move_task_listing(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
+    """ListMessageMoveTasks shows a task with its handle while running, its counts and start time in ms"""
+    source, dead_letters = with_dead_letters(sqs, make_queue, 1)
+    sqs.send_message(QueueUrl=source, MessageBody="m")
+    while receive(sqs, source, VisibilityTimeout=0):
+        pass
+    dead_letter_arn = arn_of(sqs, dead_letters)
+    handle = sqs.start_message_move_task(SourceArn=dead_letter_arn)["TaskHandle"]
+    task = sqs.list_message_move_tasks(SourceArn=dead_letter_arn)["Results"][0]
+    assert task["SourceArn"] == dead_letter_arn
+    assert task["ApproximateNumberOfMessagesToMove"] == 1
+    assert task["Status"] != "RUNNING" or task["TaskHandle"] == handle
+    assert abs(task["StartedTimestamp"] - time.time() * 1000) < 3600 * 1000
+    assert "DestinationArn" not in task and "MaxNumberOfMessagesPerSecond" not in task

@@ -85,3 +85,19 @@ def test_fifo_name_needs_the_attribute(sqs: BaseClient, names: Callable[[str], s
     with pytest.raises(ClientError) as excinfo:
         sqs.create_queue(QueueName=names("n") + ".fifo")
     assert error_of(excinfo) == ("InvalidParameterValue", 400)
+
+
+def test_receive_attempt_retry(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
+    """Retrying a receive with the same ReceiveRequestAttemptId returns the same messages and receipt handles"""
+    url = make_queue("a.fifo", ContentBasedDeduplication="true")
+    for i in range(3):
+        send(sqs, url, f"m{i}", group=f"g{i}")
+    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="try-1")[
+        "Messages"
+    ]
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="try-1")[
+        "Messages"
+    ]
+    assert [(m["MessageId"], m["ReceiptHandle"]) for m in again] == [
+        (m["MessageId"], m["ReceiptHandle"]) for m in first
+    ]

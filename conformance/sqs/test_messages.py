@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -178,3 +179,23 @@ def test_batch_request_errors(
     with pytest.raises(ClientError) as excinfo:
         sqs.send_message_batch(QueueUrl=make_queue(), Entries=entries)
     assert error_of(excinfo) == (code, 400)
+
+
+@pytest.mark.parametrize("name", ["AWS.reserved", "amazon.x", ".leading", "trailing.", "two..dots", "sp ace"])
+def test_message_attribute_name_rules(sqs: BaseClient, make_queue: Callable[..., str], name: str) -> None:
+    """A message attribute name that is reserved or malformed is InvalidParameterValue"""
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(
+            QueueUrl=make_queue(),
+            MessageBody="m",
+            MessageAttributes={name: {"DataType": "String", "StringValue": "v"}},
+        )
+    assert error_of(excinfo) == ("InvalidParameterValue", 400)
+
+
+def test_queue_wait_time_is_the_default_long_poll(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
+    """A receive without WaitTimeSeconds long-polls for the queue's ReceiveMessageWaitTimeSeconds"""
+    url = make_queue(ReceiveMessageWaitTimeSeconds="1")
+    started = time.monotonic()
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    assert 0.9 <= time.monotonic() - started < 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -121,3 +122,45 @@ def test_tags(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
     sqs.tag_queue(QueueUrl=url, Tags={"team": "b"})
     sqs.untag_queue(QueueUrl=url, TagKeys=["env"])
     assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"team": "b"}
+
+
+def test_purge(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
+    """PurgeQueue empties a queue; a second purge within 60 seconds is PurgeQueueInProgress (403)"""
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    sqs.purge_queue(QueueUrl=url)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    with pytest.raises(ClientError) as excinfo:
+        sqs.purge_queue(QueueUrl=url)
+    assert error_of(excinfo) == ("AWS.SimpleQueueService.PurgeQueueInProgress", 403)
+
+
+def test_deleted_queue_is_gone(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
+    """After DeleteQueue every call on the queue is NonExistentQueue"""
+    url = make_queue()
+    sqs.delete_queue(QueueUrl=url)
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
+        sqs.send_message(QueueUrl=url, MessageBody="m")
+    assert error_of(excinfo) == ("AWS.SimpleQueueService.NonExistentQueue", 400)
+
+
+def test_permissions_make_a_policy(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
+    """AddPermission writes a policy statement under its label; RemovePermission of the last one removes Policy"""
+    url = make_queue()
+    sqs.add_permission(QueueUrl=url, Label="senders", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    )
+    (statement,) = policy["Statement"]
+    assert (statement["Sid"], statement["Effect"], statement["Action"]) == (
+        "senders",
+        "Allow",
+        "SQS:SendMessage",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        sqs.add_permission(
+            QueueUrl=url, Label="senders", AWSAccountIds=["111122223333"], Actions=["SendMessage"]
+        )
+    assert error_of(excinfo) == ("InvalidParameterValue", 400)
+    sqs.remove_permission(QueueUrl=url, Label="senders")
+    assert "Attributes" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
