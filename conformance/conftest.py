@@ -1,7 +1,8 @@
 """The suite's fixtures: the endpoint under test, its SDK clients, unique names and cleanup, time.
 
 Nothing here assumes Posthouse. Checks marked `needs_clock` move time with Posthouse's `/admin/clock`
-(start it with `--controllable-clock`) and are skipped against endpoints that have none, such as AWS.
+(start it with `--controllable-clock`), checks marked `needs_admin` read its admin API; both are skipped
+against endpoints that have none, such as AWS.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_clock: moves time with /admin/clock (skipped without it)")
+    config.addinivalue_line("markers", "needs_admin: reads Posthouse's admin API (skipped without it)")
     config.addinivalue_line("markers", "client(name): the client a check drives, when not the sqs fixture's")
     config.addinivalue_line(
         "markers", "behaviour(text): the report's name for a check, instead of its docstring"
@@ -54,11 +56,17 @@ class Endpoint:
             "aws_secret_access_key": config.getoption("--secret-key"),
         }
         self.controllable_clock = self._post("/admin/clock", {"advance_seconds": 0}) is not None
+        self.admin_api = self.admin("/admin/sqs/queues") is not None
+
+    def admin(self, path: str) -> dict[str, Any] | None:
+        """GET a Posthouse admin route; None when the endpoint has no such route."""
+        return self._call(urllib.request.Request(self.url + path))
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
-        request = urllib.request.Request(
-            self.url + path, json.dumps(body).encode(), {"Content-Type": "application/json"}
-        )
+        headers = {"Content-Type": "application/json"}
+        return self._call(urllib.request.Request(self.url + path, json.dumps(body).encode(), headers))
+
+    def _call(self, request: urllib.request.Request) -> dict[str, Any] | None:
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 reply: dict[str, Any] = json.loads(response.read())
@@ -79,9 +87,11 @@ def endpoint(pytestconfig: pytest.Config) -> Endpoint:
 
 
 @pytest.fixture(autouse=True)
-def _clock_marker(request: pytest.FixtureRequest, endpoint: Endpoint) -> None:
+def _posthouse_markers(request: pytest.FixtureRequest, endpoint: Endpoint) -> None:
     if request.node.get_closest_marker("needs_clock") and not endpoint.controllable_clock:
         pytest.skip("needs a controllable clock (/admin/clock)")
+    if request.node.get_closest_marker("needs_admin") and not endpoint.admin_api:
+        pytest.skip("needs Posthouse's admin API (/admin/sqs)")
 
 
 @pytest.fixture
