@@ -18,6 +18,8 @@ def send(sqs: BaseClient, url: str, body: str, group: str = "g", **kwargs: Any) 
 
 
 def bodies(sqs: BaseClient, url: str, **kwargs: Any) -> list[str]:
+    """Long-poll briefly: on AWS a short poll may miss messages that are there."""
+    kwargs.setdefault("WaitTimeSeconds", 1)
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, **kwargs).get("Messages", [])
     return [m["Body"] for m in messages]
 
@@ -36,7 +38,7 @@ def test_group_is_locked_while_in_flight(sqs: BaseClient, make_queue: Callable[.
     send(sqs, url, "a1", group="a")
     send(sqs, url, "a2", group="a")
     send(sqs, url, "b1", group="b")
-    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"][0]
+    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=1)["Messages"][0]
     assert first["Body"] == "a1"
     assert bodies(sqs, url) == ["b1"]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])
