@@ -10,7 +10,6 @@ calls `refresh_group`.
 from __future__ import annotations
 
 import sqlite3
-from enum import Enum
 from typing import NamedTuple
 
 import orjson
@@ -148,9 +147,15 @@ def claim(
     return claim_ids(conn, claimed, now_ms, visibility_ms)
 
 
-def group_of(conn: sqlite3.Connection, row_id: int) -> str | None:
-    row = conn.execute("SELECT group_id FROM messages WHERE id = ?", (row_id,)).fetchone()
-    return None if row is None else row[0]
+def refresh_groups_of(conn: sqlite3.Connection, queue_id: int, row_ids: list[int]) -> None:
+    """Refresh, once each, the groups of these messages."""
+    groups = {
+        row[0]
+        for row_id in row_ids
+        if (row := conn.execute("SELECT group_id FROM messages WHERE id = ?", (row_id,)).fetchone())
+    }
+    for group_id in groups:
+        refresh_group(conn, queue_id, group_id)
 
 
 def delete_expired(conn: sqlite3.Connection, now_ms: int, limit: int) -> int:
@@ -219,28 +224,28 @@ def replay_attempt(
     return replayed
 
 
-class DeleteOutcome(Enum):
-    DELETED = "deleted"
-    GONE = "gone"
-    """Already deleted: deleting again succeeds, as on AWS."""
-    EXPIRED = "expired"
-    """The handle's visibility timeout ran out, or the message was received again since."""
-
-
 def delete(
-    conn: sqlite3.Connection, queue_id: int, row_id: int, message_id: str, receive_count: int, now_ms: int
-) -> DeleteOutcome:
-    row = conn.execute(
-        "SELECT receive_count, visible_at_ms, group_id FROM messages WHERE id = ? AND queue_id = ? AND message_id = ?",
-        (row_id, queue_id, message_id),
-    ).fetchone()
-    if row is None:
-        return DeleteOutcome.GONE
-    if row[0] != receive_count or row[1] <= now_ms:
-        return DeleteOutcome.EXPIRED
-    conn.execute("DELETE FROM messages WHERE id = ?", (row_id,))
-    refresh_group(conn, queue_id, row[2])
-    return DeleteOutcome.DELETED
+    conn: sqlite3.Connection, queue_id: int, handles: list[tuple[int, str, int]], now_ms: int
+) -> list[bool]:
+    """Delete messages by (row id, message id, receive count) of their receipt handles; per handle, whether it
+    had expired (its visibility timeout ran out, or the message was received again), leaving the message.
+    A message already deleted is no error. Each group touched is refreshed once, after all the deletes."""
+    expired: list[bool] = []
+    groups: set[str] = set()
+    for row_id, message_id, receive_count in handles:
+        row = conn.execute(
+            "SELECT receive_count, visible_at_ms, group_id FROM messages"
+            " WHERE id = ? AND queue_id = ? AND message_id = ?",
+            (row_id, queue_id, message_id),
+        ).fetchone()
+        stale = row is not None and (row[0] != receive_count or row[1] <= now_ms)
+        if row is not None and not stale:
+            conn.execute("DELETE FROM messages WHERE id = ?", (row_id,))
+            groups.add(row[2])
+        expired.append(stale)
+    for group_id in groups:
+        refresh_group(conn, queue_id, group_id)
+    return expired
 
 
 def next_ready_ms(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> int | None:

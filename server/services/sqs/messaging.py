@@ -231,19 +231,16 @@ class Messaging:
             if not queue.fifo:
                 message_rows.delete(conn, queue.id, [(r.row_id, r.message_id) for _, r in handles])
                 return [None] * len(handles)
-            now_ms = self._clock.now_ms()
-            results: list[AwsError | None] = []
-            for handle, receipt in handles:
-                outcome = fifo.delete(
-                    conn, queue.id, receipt.row_id, receipt.message_id, receipt.receive_count, now_ms
-                )
-                expired = outcome is fifo.DeleteOutcome.EXPIRED
-                results.append(
-                    invalid_value("ReceiptHandle", handle, "The receipt handle has expired.")
-                    if expired
-                    else None
-                )
-            return results
+            expired = fifo.delete(
+                conn,
+                queue.id,
+                [(r.row_id, r.message_id, r.receive_count) for _, r in handles],
+                self._clock.now_ms(),
+            )
+            return [
+                invalid_value("ReceiptHandle", handle, "The receipt handle has expired.") if stale else None
+                for (handle, _), stale in zip(handles, expired, strict=True)
+            ]
 
         results = await self._db.run(op)
         if queue.fifo:
@@ -258,6 +255,7 @@ class Messaging:
         def op(conn: sqlite3.Connection) -> list[AwsError | None]:
             now_ms = self._clock.now_ms()
             results: list[AwsError | None] = []
+            retimed: list[int] = []
             for request in requests:
                 receipt = request.receipt
                 outcome = message_rows.change_visibility(
@@ -270,10 +268,10 @@ class Messaging:
                     request.visibility_s * 1000,
                 )
                 changed = outcome is message_rows.VisibilityChange.CHANGED
-                group_id = fifo.group_of(conn, receipt.row_id) if changed and queue.fifo else None
-                if group_id is not None:
-                    fifo.refresh_group(conn, queue.id, group_id)
+                if changed and queue.fifo:
+                    retimed.append(receipt.row_id)
                 results.append(None if changed else _visibility_error(request, outcome))
+            fifo.refresh_groups_of(conn, queue.id, retimed)  # a FIFO group's lock follows its messages
             return results
 
         results = await self._db.run(op)
