@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import orjson
 
-from persistence.messages import COLUMNS, claim_ids, insert_sequenced
+from persistence.messages import COLUMNS, claim_ids, insert_sequenced, visible_in_group
 from persistence.records import MessageRecord, NewMessage
 
 DEDUP_WINDOW_MS = 5 * 60 * 1000
@@ -107,24 +107,6 @@ def refresh_group(conn: sqlite3.Connection, queue_id: int, group_id: str) -> Non
     )
 
 
-def _group_prefix(
-    conn: sqlite3.Connection, queue_id: int, group_id: str, now_ms: int, room: int
-) -> list[int]:
-    """Row ids of the group's leading visible messages, in order, skipping expired ones."""
-    taken: list[int] = []
-    rows = conn.execute(
-        "SELECT id, visible_at_ms, expires_at_ms FROM messages WHERE queue_id = ? AND group_id = ? ORDER BY id",
-        (queue_id, group_id),
-    )
-    for row_id, visible_at_ms, expires_at_ms in rows:
-        if expires_at_ms <= now_ms:
-            continue
-        if visible_at_ms > now_ms or len(taken) == room:
-            break
-        taken.append(row_id)
-    return taken
-
-
 def claim(
     conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int
 ) -> list[MessageRecord]:
@@ -135,7 +117,8 @@ def claim(
     ).fetchall()
     claimed: list[int] = []
     for (group_id,) in groups:
-        taken = _group_prefix(conn, queue_id, group_id, now_ms, limit - len(claimed))
+        leading = visible_in_group(conn, queue_id, group_id, now_ms, limit - len(claimed), leading_only=True)
+        taken = [row_id for row_id, _ in leading]
         if taken:
             claimed += taken
             conn.execute(

@@ -120,20 +120,32 @@ def group_ids(conn: sqlite3.Connection, queue_id: int, limit: int) -> list[str]:
 
 
 def visible_in_group(
-    conn: sqlite3.Connection, queue_id: int, group_id: str, now_ms: int, limit: int
+    conn: sqlite3.Connection,
+    queue_id: int,
+    group_id: str,
+    now_ms: int,
+    limit: int,
+    *,
+    leading_only: bool = False,
 ) -> list[tuple[int, int]]:
-    """(row id, visible_at_ms) of a group's first `limit` visible messages in enqueue order. Reads past the
-    group's in-flight and delayed messages only, never past other groups' messages."""
+    """(row id, visible_at_ms) of a group's first `limit` visible, unexpired messages in enqueue order. Reads
+    past the group's in-flight and delayed messages only, never past other groups' messages; `leading_only`
+    (FIFO order) stops at the first one not visible."""
     found: list[tuple[int, int]] = []
     rows = conn.execute(
         "SELECT id, visible_at_ms, expires_at_ms FROM messages WHERE queue_id = ? AND group_id = ? ORDER BY id",
         (queue_id, group_id),
     )
     for row_id, visible_at_ms, expires_at_ms in rows:
-        if visible_at_ms <= now_ms < expires_at_ms:
-            found.append((row_id, visible_at_ms))
-            if len(found) == limit:
+        if expires_at_ms <= now_ms:
+            continue
+        if visible_at_ms > now_ms:
+            if leading_only:
                 break
+            continue
+        found.append((row_id, visible_at_ms))
+        if len(found) == limit:
+            break
     return found
 
 
