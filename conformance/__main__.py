@@ -7,43 +7,28 @@ Posthouse of this checkout (in memory, controllable clock) on a free port and ch
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.harness import ServerProcess
+
 HERE = Path(__file__).resolve().parent
-STARTUP_SECONDS = 30
 
 
 @contextmanager
 def local_posthouse() -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "server", "--in-memory", "--controllable-clock", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=HERE.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/ready", timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("Posthouse did not start") from None
-                time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(15)
+    """The unit tests' launcher, in memory: its data directory only holds the server's log."""
+    with tempfile.TemporaryDirectory() as scratch:
+        server = ServerProcess(Path(scratch) / "data", "--in-memory", "--controllable-clock").start()
+        try:
+            yield server.url
+        finally:
+            server.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
