@@ -1,10 +1,13 @@
-"""The database engine: one SQLite connection, one writer task, group commit.
+"""The database engine: one SQLite connection, one supervised writer task, group commit.
 
 Every operation is a plain function `op(conn) -> result` that runs in the connection's thread. The writer
-task takes every operation waiting at that moment, runs them all in one `BEGIN IMMEDIATE ... COMMIT` (each
-inside its own savepoint, so one failing operation undoes only itself), commits once, and only then answers
-their callers. So an answered operation is committed, and many concurrent requests share one commit and
-one thread round trip instead of paying three each.
+task takes every operation waiting at that moment, runs them all in one `BEGIN IMMEDIATE ... COMMIT`, each
+inside its own savepoint (so one failing operation undoes only itself, and none runs twice), commits once,
+and only then answers their callers. So an answered operation is committed, and many concurrent requests
+share one commit and one thread round trip instead of paying three each.
+
+Nothing an operation does can stop the writer: whatever it raises goes back to its own caller. Should the
+writer task end anyway, every waiting caller gets `DatabaseUnavailable` at once and a new writer takes over.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
@@ -23,13 +26,19 @@ from persistence.migrate import migrate
 
 T = TypeVar("T")
 Op = Callable[[sqlite3.Connection], Any]
+Outcome = tuple[bool, Any]
+Durability = Literal["fast", "safe"]
 log = logging.getLogger("posthouse.store")
 
+_SYNCHRONOUS: dict[Durability, str] = {
+    # With WAL, NORMAL commits survive a killed process (the OS has the pages); a power cut or an OS crash
+    # can take the last transactions back.
+    "fast": "PRAGMA synchronous = NORMAL",
+    # FULL syncs the WAL at every commit: committed means on the disk, whatever happens to the machine.
+    "safe": "PRAGMA synchronous = FULL",
+}
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
-    # With WAL, NORMAL commits survive a killed process (the OS has the pages); only power loss can
-    # take the last transactions back.
-    "PRAGMA synchronous = NORMAL",
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -65536",
     "PRAGMA busy_timeout = 5000",
@@ -42,40 +51,72 @@ _PRAGMAS = (
 )
 
 
-def _run_ops(conn: sqlite3.Connection, ops: list[Op], isolated: bool) -> list[tuple[bool, Any]]:
-    outcomes: list[tuple[bool, Any]] = []
-    for op in ops:
-        if not isolated:
-            outcomes.append((True, op(conn)))
-            continue
-        conn.execute("SAVEPOINT op")
-        try:
-            outcomes.append((True, op(conn)))
-        except Exception as error:  # handed back to that op's caller
-            conn.execute("ROLLBACK TO op")
-            outcomes.append((False, error))
+class DatabaseClosed(RuntimeError):
+    """An operation arrived before the database was opened or after it was closed."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not run the operation: its transaction failed (disk full, I/O error, a failed
+    commit), and nothing of it was committed; or the writer stopped while it waited."""
+
+
+class OperationFailed(RuntimeError):
+    """An operation raised something that cannot travel through a future as it is (a BaseException that is
+    not an Exception, or StopIteration)."""
+
+
+def _deliverable(error: BaseException) -> Exception:
+    if isinstance(error, Exception) and not isinstance(error, StopIteration | StopAsyncIteration):
+        return error
+    wrapped = OperationFailed(f"operation raised {error!r}")
+    wrapped.__cause__ = error
+    return wrapped
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open: SQLite already rolled back after some errors (disk full,
+    I/O error), and a second ROLLBACK would raise and hide the real error."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _run_op(conn: sqlite3.Connection, op: Op) -> Outcome:
+    conn.execute("SAVEPOINT op")
+    try:
+        result = op(conn)
+    except BaseException as error:  # handed back to that op's caller, whatever it is
+        if not conn.in_transaction:
+            raise DatabaseUnavailable(f"the transaction was lost: {error}") from error
+        conn.execute("ROLLBACK TO op")
         conn.execute("RELEASE op")
-    return outcomes
+        return False, _deliverable(error)
+    conn.execute("RELEASE op")
+    return True, result
 
 
-def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[tuple[bool, Any]]:
-    """Run in the database thread: all ops in one transaction.
-
-    Ops rarely fail, so the first try runs them without savepoints; if one raises, the transaction is rolled
-    back and the batch runs again with each op in its own savepoint, so the failure undoes only itself. Ops
-    are plain functions of the database, so running one again gives the same outcome.
-    """
-    for isolated in (False, True):
+def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[Outcome]:
+    """Run in the database thread: all ops in one transaction, each once, in its own savepoint. Never
+    raises: when the transaction itself fails (BEGIN, COMMIT, a lost transaction), every op fails with it."""
+    try:
+        _rollback(conn)  # a transaction left open by an earlier failure must not swallow this batch
         conn.execute("BEGIN IMMEDIATE")
-        try:
-            outcomes = _run_ops(conn, ops, isolated)
-            conn.execute("COMMIT")
-            return outcomes
-        except Exception:
-            conn.execute("ROLLBACK")
-            if isolated:
-                raise
-    raise AssertionError("unreachable")
+        outcomes = [_run_op(conn, op) for op in ops]
+        conn.execute("COMMIT")
+        return outcomes
+    except DatabaseUnavailable as lost:
+        failure = lost
+    except BaseException as error:  # the writer must outlive any failure
+        failure = DatabaseUnavailable(f"the transaction failed: {error}")
+        failure.__cause__ = error
+    try:
+        _rollback(conn)
+    except sqlite3.Error:
+        log.exception("rollback after a failed transaction failed too")
+    return [(False, failure)] * len(ops)
+
+
+def _probe(conn: sqlite3.Connection) -> None:
+    conn.execute("SELECT 1").fetchall()
 
 
 def _run_read(conn: sqlite3.Connection, op: Op) -> Any:
@@ -92,10 +133,6 @@ async def _in_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: An
     # batch of statements in one round trip, which is what makes group commit pay off.
     result: T = await conn._execute(fn, conn._conn, *args)  # type: ignore[no-untyped-call]
     return result
-
-
-class DatabaseClosed(RuntimeError):
-    """An operation arrived before the database was opened or after it was closed."""
 
 
 class DatabaseInUse(RuntimeError):
@@ -119,8 +156,9 @@ class Database:
     instead of queueing behind it. In memory there is one connection, so reads join the write batches.
     """
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, durability: Durability = "fast") -> None:
         self._path = path
+        self._pragmas = (_SYNCHRONOUS[durability], *_PRAGMAS)
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock: int | None = None
@@ -128,26 +166,28 @@ class Database:
         self._wakeup = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
+        self.writer_restarts = 0
+        """How often the writer task ended unexpectedly and was replaced (0 unless something is badly wrong)."""
 
     async def open(self) -> None:
         if self._path is not None:
             os.makedirs(os.path.dirname(os.path.abspath(self._path)), exist_ok=True)
             self._lock = _lock(self._path)
         self._conn = await aiosqlite.connect(self._path or ":memory:", isolation_level=None)
-        for pragma in _PRAGMAS:
+        for pragma in self._pragmas:
             await self._conn.execute(pragma)
         await _in_thread(self._conn, migrate)
         if self._path is not None:
             self._reader = await aiosqlite.connect(self._path, isolation_level=None)
-            for pragma in (*_PRAGMAS[1:], "PRAGMA query_only = ON"):
+            for pragma in (*self._pragmas, "PRAGMA query_only = ON"):
                 await self._reader.execute(pragma)
-        self._writer = asyncio.create_task(self._write_loop(), name="posthouse-writer")
+        self._start_writer()
 
     async def close(self) -> None:
         if self._writer is not None:
             self._closing = True
             self._wakeup.set()
-            await self._writer
+            await asyncio.wait((self._writer,))
         for conn in (self._reader, self._conn):
             if conn is not None:
                 await conn.close()
@@ -156,9 +196,24 @@ class Database:
             os.close(self._lock)  # closing the descriptor releases the lock
             self._lock = None
 
+    @property
+    def writing(self) -> bool:
+        """Whether the writer is there to take operations."""
+        return self._writer is not None and not self._writer.done() and not self._closing
+
+    async def probe(self, timeout_s: float) -> str | None:
+        """None when a write transaction commits within `timeout_s`; otherwise what is wrong."""
+        try:
+            await asyncio.wait_for(self.run(_probe), timeout_s)
+        except TimeoutError:
+            return f"the database writer did not answer within {timeout_s} s"
+        except (DatabaseClosed, DatabaseUnavailable) as error:
+            return str(error)
+        return None
+
     async def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run `op` in the next group transaction; return its result once that transaction is committed."""
-        if self._writer is None or self._writer.done():
+        if not self.writing:
             raise DatabaseClosed("the database is not open")  # never leave a caller waiting forever
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._pending.append((op, future))
@@ -172,27 +227,48 @@ class Database:
         result: T = await _in_thread(self._reader, _run_read, op)
         return result
 
+    def _start_writer(self) -> None:
+        self._writer = asyncio.create_task(self._write_loop(), name="posthouse-writer")
+        self._writer.add_done_callback(self._writer_ended)
+
+    def _writer_ended(self, writer: asyncio.Task[None]) -> None:
+        """Supervision: a writer that ended before close() has failed its own batch (see `_write_loop`); a
+        new one takes over the operations still queued."""
+        if self._closing:
+            return
+        error = None if writer.cancelled() else writer.exception()
+        log.error("the database writer stopped (%r); starting a new one", error)
+        self.writer_restarts += 1
+        self._start_writer()
+        self._wakeup.set()
+
     async def _write_loop(self) -> None:
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
             batch, self._pending = self._pending, []
             if batch:
-                await self._commit(batch)
+                try:
+                    await self._commit(batch)
+                finally:
+                    self._fail(batch, DatabaseUnavailable("the database writer stopped"))
             if self._closing and not self._pending:
                 return
 
     async def _commit(self, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
-        try:
-            assert self._conn is not None
-            outcomes = await _in_thread(self._conn, _run_batch, [op for op, _ in batch])
-        except Exception as error:
-            log.exception("group commit of %d operations failed", len(batch))
-            outcomes = [(False, error)] * len(batch)
+        assert self._conn is not None
+        outcomes = await _in_thread(self._conn, _run_batch, [op for op, _ in batch])
         for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
             if future.done():
-                continue
+                continue  # its caller gave up waiting (cancelled); the work is committed all the same
             if ok:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+    @staticmethod
+    def _fail(batch: list[tuple[Op, asyncio.Future[Any]]], error: Exception) -> None:
+        """Answer every caller of `batch` still waiting with `error` (none is, after a normal commit)."""
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(error)

@@ -24,7 +24,9 @@ DATABASE_FILE = "posthouse.db"
 
 def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     clock = clock or (ControllableClock() if config.controllable_clock else SystemClock())
-    db = Database(None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE))
+    db = Database(
+        None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE), config.durability
+    )
     sqs = SqsService(
         db,
         clock,
@@ -52,6 +54,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
 
     operator_app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     operator_app.state.sqs = sqs
+    operator_app.state.db = db
     operator_app.state.clock = clock
     operator_app.state.ready = False
     return Endpoint(gateway.handle, operator_app, operator_app.state)

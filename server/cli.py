@@ -7,10 +7,11 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 import uvicorn
 
+from persistence.engine import Durability
 from server.app import create_app
 from server.config import Config
 
@@ -25,6 +26,10 @@ _VALUES: dict[str, tuple[object, str]] = {
     "--account": (_DEFAULTS.account, "account for access keys that are not 12-digit account ids"),
     "--base-url": (None, "fixed scheme://host:port for queue URLs (default: the request's Host header)"),
     "--log-level": (_DEFAULTS.log_level, "one of " + ", ".join(_LOG_LEVELS)),
+    "--durability": (
+        _DEFAULTS.durability,
+        "fast: a killed process loses no answered request; safe: nor does a power cut (slower commits)",
+    ),
 }
 # On/off flags: flag -> help. Each also reads POSTHOUSE_<FLAG NAME>=1 (or true/yes/on).
 _SWITCHES = {
@@ -51,6 +56,8 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
     args = parser.parse_args(argv)
     if args.log_level not in _LOG_LEVELS:
         parser.error(f"--log-level must be one of {', '.join(_LOG_LEVELS)}")
+    if args.durability not in get_args(Durability):
+        parser.error("--durability must be fast or safe")
     try:
         port = int(args.port)
     except ValueError:
@@ -65,6 +72,7 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         base_url=args.base_url.rstrip("/") if args.base_url else None,
         controllable_clock=args.controllable_clock,
         log_level=args.log_level,
+        durability=args.durability,
         enforce_purge_interval=not args.no_purge_interval,
         enforce_recreate_delay=args.queue_deleted_recently,
     )

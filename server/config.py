@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from persistence.engine import Durability
+
 
 @dataclass(frozen=True)
 class Config:
@@ -16,6 +18,8 @@ class Config:
     base_url: str | None = None
     controllable_clock: bool = False
     log_level: str = "info"
+    durability: Durability = "fast"
+    """`fast`: a killed process loses nothing; `safe`: nor does a power cut (synchronous=FULL)."""
     # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.
     enforce_purge_interval: bool = True
     # AWS refuses to recreate a deleted queue's name for 60 s; off by default, as test suites recreate queues.

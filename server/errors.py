@@ -51,3 +51,12 @@ def internal_failure() -> AwsError:
         status=500,
         sender_fault=False,
     )
+
+
+def service_unavailable() -> AwsError:
+    return AwsError(
+        "ServiceUnavailable",
+        "The request has failed due to a temporary failure of the server.",
+        status=503,
+        sender_fault=False,
+    )

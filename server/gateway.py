@@ -11,11 +11,12 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from persistence.engine import DatabaseClosed, DatabaseUnavailable
 from server import ids
 from server.auth import account_for, identify
 from server.config import Config
 from server.context import RequestContext
-from server.errors import AwsError, internal_failure, invalid_action
+from server.errors import AwsError, internal_failure, invalid_action, service_unavailable
 from server.http import HttpRequest, HttpResponse
 from server.protocols import json10, query, sqs_query
 from server.registry import Handler, Registry
@@ -75,6 +76,9 @@ class Gateway:
             return await handler(Params(params), ctx)
         except AwsError:
             raise
+        except (DatabaseUnavailable, DatabaseClosed) as error:
+            log.error("request %s failed: %s", ctx.request_id, error)
+            raise service_unavailable() from None
         except Exception:
             log.exception("request %s failed", ctx.request_id)
             raise internal_failure() from None

@@ -5,6 +5,7 @@ Shaped to grow: /admin/{service}/... per service, plus server-wide /admin/clock 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from persistence.engine import Database
 from persistence.records import MessageRecord, QueueRecord
 from server.clock import ControllableClock
 from server.errors import AwsError
@@ -20,6 +22,10 @@ from server.services.sqs.incoming import sequence_text
 from server.services.sqs.service import SqsService
 
 PEEK_LIMIT = 100
+MAX_PEEK_LIMIT = 1000
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
+# Ten years: far beyond any SQS timeout (retention is 14 days), far below what 64-bit milliseconds hold.
+MAX_CLOCK_STEP_S = 10 * 365 * 86400
 
 
 def _sqs(request: Request) -> SqsService:
@@ -27,12 +33,25 @@ def _sqs(request: Request) -> SqsService:
     return service
 
 
+HEALTH_PROBE_S = 2.0
+
+
+async def _storage(request: Request) -> dict[str, Any]:
+    db: Database = request.app.state.db
+    problem = await db.probe(HEALTH_PROBE_S)
+    return {"writing": problem is None, "problem": problem, "writer_restarts": db.writer_restarts}
+
+
 async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok", "services": {"sqs": "running"}})
+    """200 while the database commits writes; 503, and why, while it does not."""
+    storage = await _storage(request)
+    healthy = storage["writing"]
+    body = {"status": "ok" if healthy else "unavailable", "services": {"sqs": "running"}, "storage": storage}
+    return JSONResponse(body, status_code=200 if healthy else 503)
 
 
 async def ready(request: Request) -> Response:
-    is_ready = bool(getattr(request.app.state, "ready", False))
+    is_ready = bool(getattr(request.app.state, "ready", False)) and (await _storage(request))["writing"]
     return JSONResponse({"ready": is_ready}, status_code=200 if is_ready else 503)
 
 
@@ -96,7 +115,10 @@ def _fifo_and_dead_letter_fields(message: MessageRecord) -> dict[str, Any]:
 async def peek_messages(request: Request) -> Response:
     sqs = _sqs(request)
     queue = _find(request)
-    limit = min(int(request.query_params.get("limit", PEEK_LIMIT)), 10 * PEEK_LIMIT)
+    limit_text = request.query_params.get("limit", str(PEEK_LIMIT))
+    if not _WHOLE_NUMBER.fullmatch(limit_text) or not 1 <= int(limit_text) <= MAX_PEEK_LIMIT:
+        return JSONResponse({"error": f"limit must be a whole number from 1 to {MAX_PEEK_LIMIT}"}, 400)
+    limit = int(limit_text)
     now_ms = sqs.clock.now_ms()
     messages = [
         {
@@ -123,8 +145,11 @@ async def advance_clock(request: Request) -> Response:
         seconds = float(orjson.loads(await request.body())["advance_seconds"])
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return JSONResponse({"error": 'expected {"advance_seconds": N}'}, status_code=400)
-    if seconds < 0:
-        return JSONResponse({"error": "the clock only moves forward"}, status_code=400)
+    if not 0 <= seconds <= MAX_CLOCK_STEP_S:  # also refuses NaN
+        return JSONResponse(
+            {"error": f"advance_seconds must be from 0 (the clock only moves forward) to {MAX_CLOCK_STEP_S}"},
+            status_code=400,
+        )
     clock.advance(seconds)
     return JSONResponse({"now_ms": clock.now_ms()})
 
