@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from botocore.client import BaseClient
@@ -64,9 +65,32 @@ def test_unknown_queue_is_404(server: ServerProcess) -> None:
     assert body["error"] == "AWS.SimpleQueueService.NonExistentQueue"
 
 
-def test_clock_rejects_bad_input(server: ServerProcess) -> None:
+def test_clock_rejects_bad_input(server: ServerProcess, sqs: BaseClient, queue_url: str) -> None:
     assert server.admin("POST", "/admin/clock", {"advance_seconds": -1})[0] == 400
     assert server.admin("POST", "/admin/clock", {"nothing": 1})[0] == 400
+    # Far past what 64-bit milliseconds hold (it used to make every later send fail until restart).
+    for absurd in (1e300, "1e400", "nan"):
+        assert server.admin("POST", "/admin/clock", {"advance_seconds": absurd})[0] == 400
+    sqs.send_message(QueueUrl=queue_url, MessageBody="the clock still works")
+
+
+@pytest.mark.parametrize(
+    "limit", ["abc", "-1", "0", "1001", "\u00b2", pytest.param("9" * 5000, id="5000-digits"), "1.5"]
+)
+def test_peek_refuses_a_bad_limit(server: ServerProcess, queue_url: str, limit: str) -> None:
+    name = queue_url.rsplit("/", 1)[1]
+    path = f"/admin/sqs/queues/000000000000/us-east-1/{name}/messages?limit={quote(limit)}"
+    status, body = server.admin("GET", path)
+    assert status == 400
+    assert "limit" in body["error"]
+
+
+def test_peek_honours_its_limit(server: ServerProcess, sqs: BaseClient, queue_url: str) -> None:
+    name = queue_url.rsplit("/", 1)[1]
+    for n in range(3):
+        sqs.send_message(QueueUrl=queue_url, MessageBody=str(n))
+    path = f"/admin/sqs/queues/000000000000/us-east-1/{name}/messages?limit=2"
+    assert [m["body"] for m in server.admin("GET", path)[1]["messages"]] == ["0", "1"]
 
 
 def test_clock_is_off_by_default_and_reset_wipes(plain_server: ServerProcess) -> None:

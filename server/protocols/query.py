@@ -69,10 +69,17 @@ def read_form(url_query: str, body: bytes) -> dict[str, str]:
     return {k: v for k, v in params.items() if k not in _AUTH_PARAMETERS and not k.startswith("X-Amz-")}
 
 
+# The deepest name any query operation has is 7 parts (`Entries.1.MessageAttribute.1.Value.StringListValue.1`);
+# deeper names name nothing, and are dropped as unknown parameters are, instead of built into deep trees.
+MAX_NAME_PARTS = 12
+
+
 def _tree(flat: dict[str, str]) -> Tree:
     root: Tree = {}
     for key, value in flat.items():
-        *parents, leaf = key.split(".")
+        *parents, leaf = key.split(".", MAX_NAME_PARTS)
+        if len(parents) >= MAX_NAME_PARTS:
+            continue
         node = root
         for part in parents:
             child = node.get(part)

@@ -6,13 +6,25 @@ text, so numbers and booleans are accepted as decimal strings and `true`/`false`
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 from server.errors import invalid_parameter_value, missing_parameter
 
 
 def _bad(name: str, value: object, reason: str) -> Exception:
-    return invalid_parameter_value(f"Value {value} for parameter {name} is invalid. Reason: {reason}")
+    # reprlib bounds the text of a value nested a thousand deep or a megabyte long.
+    shown = value if isinstance(value, str) and len(value) <= 256 else _SHORT.repr(value)
+    return invalid_parameter_value(f"Value {shown} for parameter {name} is invalid. Reason: {reason}")
+
+
+def _short_repr() -> reprlib.Repr:
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 3, 256, 256
+    return short
+
+
+_SHORT = _short_repr()
 
 
 class Params:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from typing import Any
 
@@ -64,7 +63,7 @@ def _check_value(name: str, raw: Any) -> dict[str, str]:
             )
         try:
             base64.b64decode(binary, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a non-ASCII character
             raise invalid_parameter_value(
                 f"Message (user) attribute '{name}' has an invalid binary value."
             ) from None

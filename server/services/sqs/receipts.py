@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from server.services.sqs.errors import sqs_error
 
-_FORMAT = re.compile(r"(\d+):(\d+):([0-9a-f-]{36}):[0-9a-f]{8}")
+_FORMAT = re.compile(r"(\d{1,18}):(\d{1,9}):([0-9a-f-]{36}):[0-9a-f]{8}")
+"""Row ids below 10^18 and counts below 10^9: within SQLite's 64-bit integers, so a forged handle is just invalid."""
 
 
 @dataclass(frozen=True)
