@@ -213,12 +213,16 @@ class Database:
 
     async def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run `op` in the next group transaction; return its result once that transaction is committed."""
+        return await self.submit(op)
+
+    def submit(self, op: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """`run` for callers that want the future itself: it completes once the transaction is committed."""
         if not self.writing:
             raise DatabaseClosed("the database is not open")  # never leave a caller waiting forever
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._pending.append((op, future))
         self._wakeup.set()
-        return await future
+        return future
 
     async def read(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run a read-only `op` on a committed snapshot, without waiting for the writer."""

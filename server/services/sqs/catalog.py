@@ -131,7 +131,7 @@ class QueueCatalog:
     async def delete(self, queue: QueueRecord) -> None:
         await self._db.run(lambda conn: queue_rows.delete(conn, queue.id))
         self._by_key.pop(_key(queue), None)
-        self._waiters.wake(queue.id)
+        self._waiters.wake_all(queue.id)
         if self._enforce_recreate_delay:
             now_ms = self._clock.now_ms()
             self._deleted_ms = {k: t for k, t in self._deleted_ms.items() if now_ms - t < RECREATE_DELAY_MS}
@@ -189,7 +189,7 @@ class QueueCatalog:
     async def reset(self) -> None:
         await self._db.run(queue_rows.delete_all)
         for queue in self._by_key.values():
-            self._waiters.wake(queue.id)
+            self._waiters.wake_all(queue.id)
         self._by_key.clear()
 
     def by_arn(self, arn: str) -> QueueRecord | None:

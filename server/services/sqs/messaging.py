@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from functools import partial
 
 from persistence import fifo, moves
@@ -23,6 +23,7 @@ from server.context import ClientGone
 from server.errors import AwsError
 from server.services.sqs import fairness, receipts
 from server.services.sqs.catalog import QueueCatalog, queue_arn, redrive_policy
+from server.services.sqs.claims import ClaimBatcher
 from server.services.sqs.errors import invalid_value, queue_does_not_exist
 from server.services.sqs.waiters import QueueWaiters
 
@@ -33,6 +34,8 @@ class Claim:
     next_visible_ms: int | None
     dead_lettered_to: int | None = None
     """The dead-letter queue that received messages during the claim, to wake its pollers."""
+    dead_lettered: int = 0
+    """How many it received."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,11 @@ def _dead_letter(
     limit: int,
     visibility_ms: int,
     now_ms: int,
-) -> tuple[list[MessageRecord], bool]:
+) -> tuple[list[MessageRecord], int]:
     """Move the claimed messages received once too often to the dead-letter queue and claim others in their
-    place; return what the caller gets, and whether anything moved."""
+    place; return what the caller gets, and how many moved."""
     delivered: list[MessageRecord] = []
-    dead_lettered = False
+    dead_lettered = 0
     while True:
         moved = {
             m.id
@@ -94,7 +97,7 @@ def _dead_letter(
             and moves.move(conn, m.id, queue.fifo, redrive.target, now_ms)
         }
         delivered += [m for m in claimed if m.id not in moved]
-        dead_lettered |= bool(moved)
+        dead_lettered += len(moved)
         # Fill the room the moved messages left; not with a zero visibility timeout, though: the messages
         # just claimed are visible again and would be claimed twice.
         if not moved or visibility_ms == 0 or len(delivered) == limit:
@@ -109,6 +112,7 @@ class Messaging:
         self._clock = clock
         self._catalog = catalog
         self._waiters = waiters
+        self._claims: ClaimBatcher[Claim] = ClaimBatcher(db)
         self._fair_queues: set[int] = set()
         """Standard queues that have held messages with a MessageGroupId: they schedule fairly."""
 
@@ -138,7 +142,7 @@ class Messaging:
                     raise queue_does_not_exist()
 
             outcome = await self._db.run(send_standard)
-        self._waiters.wake(queue.id)
+        self._waiters.wake(queue.id, len(messages))
         return outcome
 
     async def receive(
@@ -152,28 +156,35 @@ class Messaging:
     ) -> list[MessageRecord]:
         deadline_ms = self._clock.now_ms() + wait_s * 1000
         gone: asyncio.Future[None] | None = None
+        woken_before = False
         while True:
-            waker = self._waiters.subscribe(queue.id)
+            # Subscribed before claiming, so a send that commits meanwhile still wakes this receive.
+            waker = self._waiters.subscribe(queue.id, first=woken_before)
             try:
-                claim = await self._db.run(
-                    self._claim(queue, limit, visibility_s * 1000, wait_s > 0, attempt_id)
-                )
+                claim = await self._claim_once(queue, limit, visibility_s * 1000, wait_s > 0, attempt_id)
                 if claim.dead_lettered_to is not None:
-                    self._waiters.wake(claim.dead_lettered_to)
+                    self._waiters.wake(claim.dead_lettered_to, claim.dead_lettered)
+                if len(claim.messages) == limit:
+                    self._waiters.wake(queue.id)  # a full claim: more may be waiting for the next in line
                 if claim.messages or self._waiters.closing or self._clock.now_ms() >= deadline_ms:
+                    if not claim.messages and waker.done():
+                        self._waiters.wake(queue.id)  # leaving: pass the wake-up on
                     return claim.messages
                 if gone is None and client_gone is not None:
                     gone = client_gone()
                 if gone is not None:
                     gone.add_done_callback(wake := partial(_wake, waker))
                 until = min(deadline_ms, claim.next_visible_ms or deadline_ms)
-                await self._clock.wait(waker, until)
+                with self._waiters.parked(queue.id):
+                    await self._clock.wait(waker, until)
                 if gone is not None:
                     gone.remove_done_callback(wake)  # one callback per parked round, not one per wake-up
             finally:
                 self._waiters.unsubscribe(queue.id, waker)
             if gone is not None and gone.done():
-                return []  # the caller hung up: claiming now would hide messages from everyone else
+                self._waiters.wake(queue.id)  # the caller hung up: hand its wake-up to the next in line
+                return []  # claiming now would hide messages from everyone else
+            woken_before = True
             queue = self._catalog.refresh(queue)  # deleted while we waited: NonExistentQueue
 
     def _redrive(self, queue: QueueRecord) -> Redrive | None:
@@ -193,33 +204,61 @@ class Messaging:
         return fairness.claim if queue.id in self._fair_queues else message_rows.claim
 
     def _claim(
-        self, queue: QueueRecord, limit: int, visibility_ms: int, want_next: bool, attempt_id: str | None
-    ) -> Callable[[sqlite3.Connection], Claim]:
+        self,
+        queue: QueueRecord,
+        limits: list[int],
+        visibility_ms: int,
+        want_next: bool,
+        attempt_id: str | None,
+    ) -> Callable[[sqlite3.Connection], list[Claim]]:
+        """One claim for receives asking `limits` messages each, split among them in order (oldest first)."""
         claim_rows = self._claim_rows(queue)
         redrive = self._redrive(queue)
         attempt_id = attempt_id if queue.fifo else None  # standard queues ignore ReceiveRequestAttemptId
+        total = sum(limits)
 
-        def op(conn: sqlite3.Connection) -> Claim:
+        def op(conn: sqlite3.Connection) -> list[Claim]:
             now_ms = self._clock.now_ms()
             if attempt_id is not None:
                 replayed = fifo.replay_attempt(conn, queue.id, attempt_id, now_ms, visibility_ms)
                 if replayed is not None:
-                    return Claim(replayed, None)
-            claimed = claim_rows(conn, queue.id, now_ms, limit, visibility_ms)
-            dead_lettered = False
+                    return [Claim(replayed, None)]
+            claimed = claim_rows(conn, queue.id, now_ms, total, visibility_ms)
+            dead_lettered = 0
             if redrive is not None and claimed:
                 claimed, dead_lettered = _dead_letter(
-                    conn, queue, redrive, claimed, claim_rows, limit, visibility_ms, now_ms
+                    conn, queue, redrive, claimed, claim_rows, total, visibility_ms, now_ms
                 )
             if attempt_id is not None and claimed:
                 fifo.record_attempt(conn, queue.id, attempt_id, claimed, now_ms)
             upcoming = None
-            if not claimed and want_next:
+            if want_next and len(claimed) <= total - limits[-1]:  # some receive goes without
                 next_ms = fifo.next_ready_ms if queue.fifo else message_rows.next_visible_ms
                 upcoming = next_ms(conn, queue.id, now_ms)
-            return Claim(claimed, upcoming, redrive.target.queue_id if redrive and dead_lettered else None)
+            target = redrive.target.queue_id if redrive and dead_lettered else None
+            claims = []
+            start = 0
+            for limit in limits:
+                claims.append(Claim(claimed[start : start + limit], upcoming))
+                start += limit
+            claims[0] = replace(claims[0], dead_lettered_to=target, dead_lettered=dead_lettered)
+            return claims
 
         return op
+
+    def _claim_once(
+        self, queue: QueueRecord, limit: int, visibility_ms: int, want_next: bool, attempt_id: str | None
+    ) -> Awaitable[Claim]:
+        """A receive's claim; shared with the receives of the same moment where order allows it (standard
+        queues without fair scheduling: FIFO groups and fair tenants are chosen per receive)."""
+        if queue.fifo or queue.id in self._fair_queues:
+            one = self._claim(queue, [limit], visibility_ms, want_next, attempt_id)
+            return self._db.run(lambda conn: one(conn)[0])
+        return self._claims.claim(
+            (queue.id, visibility_ms, want_next),
+            limit,
+            lambda limits: self._claim(queue, limits, visibility_ms, want_next, None),
+        )
 
     async def delete(
         self, queue: QueueRecord, handles: list[tuple[str, receipts.Receipt]]
@@ -244,7 +283,7 @@ class Messaging:
 
         results = await self._db.run(op)
         if queue.fifo:
-            self._waiters.wake(queue.id)  # the group may be unlocked now
+            self._waiters.wake(queue.id, len(handles))  # their groups may be unlocked now
         return results
 
     async def change_visibility(
@@ -275,7 +314,8 @@ class Messaging:
             return results
 
         results = await self._db.run(op)
-        self._waiters.wake(queue.id)  # a message made visible again may be what a long poll waits for
+        # A message made visible again may be what a long poll waits for.
+        self._waiters.wake(queue.id, len(requests))
         return results
 
     async def counts(self, queue: QueueRecord) -> QueueCounts:

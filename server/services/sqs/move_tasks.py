@@ -13,6 +13,7 @@ import asyncio
 import logging
 import math
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -38,8 +39,8 @@ NON_EXISTENT_QUEUE = "AWS.SimpleQueueService.NonExistentQueue"
 class StepResult:
     moved: int
     finished: bool
-    woken: frozenset[int]
-    """Queues that received messages."""
+    woken: dict[int, int]
+    """Queues that received messages, and how many each."""
 
 
 class MoveTasks:
@@ -108,8 +109,8 @@ class MoveTasks:
                 last_ms = now_ms
                 result = await self._db.run(self._step(task, min(STEP, math.floor(credit))))
                 credit -= result.moved
-                for queue_id in result.woken:
-                    self._waiters.wake(queue_id)
+                for queue_id, count in result.woken.items():
+                    self._waiters.wake(queue_id, count)
                 if result.finished:
                     return
                 if wake.done():
@@ -132,28 +133,28 @@ class MoveTasks:
         def op(conn: sqlite3.Connection) -> StepResult:
             current = task_rows.find(conn, task.task_id)
             if current is None or current.status not in task_rows.ACTIVE:
-                return StepResult(0, True, frozenset())
+                return StepResult(0, True, {})
             if current.status == task_rows.CANCELLING:
                 task_rows.set_status(conn, task.task_id, task_rows.CANCELLED)
-                return StepResult(0, True, frozenset())
+                return StepResult(0, True, {})
             now_ms = self._clock.now_ms()
             movable = task_rows.next_movable(conn, current, now_ms, max(allowance, 1))
             if not movable:
                 task_rows.set_status(conn, task.task_id, task_rows.COMPLETED)
-                return StepResult(0, True, frozenset())
+                return StepResult(0, True, {})
             moved = 0
-            woken: set[int] = set()
+            woken: Counter[int] = Counter()
             for row_id, dead_letter_source in movable[:allowance]:
                 destination = self._destination(current, dead_letter_source)
                 target = None if destination is None else _target(destination)
                 if target is None or not moves.move(conn, row_id, source_fifo, target, now_ms):
                     task_rows.set_status(conn, task.task_id, task_rows.FAILED, NON_EXISTENT_QUEUE)
                     task_rows.add_moved(conn, task.task_id, moved)
-                    return StepResult(moved, True, frozenset(woken))
+                    return StepResult(moved, True, dict(woken))
                 moved += 1
-                woken.add(target.queue_id)
+                woken[target.queue_id] += 1
             task_rows.add_moved(conn, task.task_id, moved)
-            return StepResult(moved, False, frozenset(woken))
+            return StepResult(moved, False, dict(woken))
 
         return op
 
