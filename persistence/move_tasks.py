@@ -99,6 +99,23 @@ def set_status(
     )
 
 
+def transition(conn: sqlite3.Connection, task_id: str, old: str, new: str) -> MoveTask | None:
+    """Move the task from status `old` to `new` in one statement; None when it was not in `old` any more
+    (it completed, failed or was cancelled meanwhile)."""
+    row = conn.execute(
+        f"UPDATE move_tasks SET status = ? WHERE task_id = ? AND status = ? RETURNING {_COLUMNS}",
+        (new, task_id, old),
+    ).fetchone()
+    return None if row is None else MoveTask(*row)
+
+
+def fail_if_active(conn: sqlite3.Connection, task_id: str, reason: str) -> None:
+    conn.execute(
+        "UPDATE move_tasks SET status = ?, failure_reason = ? WHERE task_id = ? AND status IN (?, ?)",
+        (FAILED, reason, task_id, *ACTIVE),
+    )
+
+
 def add_moved(conn: sqlite3.Connection, task_id: str, count: int) -> None:
     conn.execute("UPDATE move_tasks SET moved = moved + ? WHERE task_id = ?", (count, task_id))
 

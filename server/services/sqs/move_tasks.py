@@ -81,11 +81,23 @@ class MoveTasks:
             self._launch(task)
         return task
 
-    async def cancel(self, task: MoveTask) -> None:
-        await self._db.run(lambda conn: task_rows.set_status(conn, task.task_id, task_rows.CANCELLING))
+    async def cancel(self, task: MoveTask) -> MoveTask | None:
+        """Ask a RUNNING task to stop; None when it is not running any more (the check and the change are one
+        statement, so a task that completes meanwhile stays COMPLETED)."""
+        cancelling = await self._db.run(
+            lambda conn: task_rows.transition(conn, task.task_id, task_rows.RUNNING, task_rows.CANCELLING)
+        )
         running = self._running.get(task.task_id)
-        if running is not None:
+        if cancelling is not None and running is not None:
             _wake(running[1])
+        elif cancelling is not None:
+            # No runner is moving it (it stopped): nobody else would finish the cancellation.
+            await self._db.run(
+                lambda conn: task_rows.transition(
+                    conn, task.task_id, task_rows.CANCELLING, task_rows.CANCELLED
+                )
+            )
+        return cancelling
 
     async def find(self, task_id: str) -> MoveTask | None:
         return await self._db.read(lambda conn: task_rows.find(conn, task_id))
@@ -118,10 +130,19 @@ class MoveTasks:
                     self._running[task.task_id] = (self._running[task.task_id][0], wake)
                 pause_ms = max(MIN_PAUSE_MS, math.ceil((1 - credit) * 1000 / rate))
                 await self._clock.wait(wake, self._clock.now_ms() + pause_ms)
-        except Exception:
+        except Exception as error:
             log.exception("move task %s stopped", task.task_id)
+            await self._fail(task, error)
         finally:
             self._running.pop(task.task_id, None)
+
+    async def _fail(self, task: MoveTask, error: Exception) -> None:
+        """A runner that raised marks its task FAILED instead of leaving it RUNNING for ever."""
+        reason = f"{type(error).__name__}: {error}"[:256]
+        try:
+            await self._db.run(lambda conn: task_rows.fail_if_active(conn, task.task_id, reason))
+        except Exception:
+            log.exception("move task %s could not be marked FAILED", task.task_id)
 
     def _destination(self, task: MoveTask, dead_letter_source: str | None) -> QueueRecord | None:
         arn = task.destination_arn or dead_letter_source

@@ -88,12 +88,13 @@ async def cancel_message_move_task(sqs: SqsService, params: Params, ctx: Request
     task = await sqs.move_tasks.find(task_id)
     if task is None or task.source_arn != source_arn:
         raise sqs_error("ResourceNotFoundException", "Task does not exist.")
-    if task.status != RUNNING:
+    cancelling = await sqs.move_tasks.cancel(task) if task.status == RUNNING else None
+    if cancelling is None:
+        current = await sqs.move_tasks.find(task_id)
         raise invalid_parameter_value(
-            f"Task is in status {task.status}: only a RUNNING task can be cancelled."
+            f"Task is in status {(current or task).status}: only a RUNNING task can be cancelled."
         )
-    await sqs.move_tasks.cancel(task)
-    return {"ApproximateNumberOfMessagesMoved": task.moved}
+    return {"ApproximateNumberOfMessagesMoved": cancelling.moved}
 
 
 def _task_view(task: MoveTask) -> Result:
