@@ -89,15 +89,18 @@ def send(
 
 
 def refresh_group(conn: sqlite3.Connection, queue_id: int, group_id: str) -> None:
+    # A message stops holding its group back when it expires, even before retention deletes it.
     head = conn.execute(
-        "SELECT visible_at_ms FROM messages WHERE queue_id = ? AND group_id = ? ORDER BY id LIMIT 1",
+        "SELECT MIN(visible_at_ms, expires_at_ms) FROM messages WHERE queue_id = ? AND group_id = ?"
+        " ORDER BY id LIMIT 1",
         (queue_id, group_id),
     ).fetchone()
     if head is None:
         conn.execute("DELETE FROM fifo_groups WHERE queue_id = ? AND group_id = ?", (queue_id, group_id))
         return
     (received,) = conn.execute(
-        "SELECT MAX(visible_at_ms) FROM messages WHERE queue_id = ? AND group_id = ? AND receive_count > 0",
+        "SELECT MAX(MIN(visible_at_ms, expires_at_ms)) FROM messages"
+        " WHERE queue_id = ? AND group_id = ? AND receive_count > 0",
         (queue_id, group_id),
     ).fetchone()
     ready_at = max(int(head[0]), int(received or 0))
@@ -118,16 +121,21 @@ def claim(
     claimed: list[int] = []
     for (group_id,) in groups:
         leading = visible_in_group(conn, queue_id, group_id, now_ms, limit - len(claimed), leading_only=True)
-        taken = [row_id for row_id, _ in leading]
-        if taken:
-            claimed += taken
-            conn.execute(
-                "UPDATE fifo_groups SET ready_at_ms = ? WHERE queue_id = ? AND group_id = ?",
-                (now_ms + visibility_ms, queue_id, group_id),
-            )
+        claimed += [row_id for row_id, _ in leading]
         if len(claimed) == limit:
             break
-    return claim_ids(conn, claimed, now_ms, visibility_ms)
+    received = claim_ids(conn, claimed, now_ms, visibility_ms)
+    # Each group is locked until its received messages are visible again, or expire, whichever comes first.
+    locked_until: dict[str, int] = {}
+    for message in received:
+        assert message.group_id is not None
+        until = min(message.visible_at_ms, message.expires_at_ms)
+        locked_until[message.group_id] = max(until, locked_until.get(message.group_id, 0))
+    conn.executemany(
+        "UPDATE fifo_groups SET ready_at_ms = ? WHERE queue_id = ? AND group_id = ?",
+        [(until, queue_id, group_id) for group_id, until in locked_until.items()],
+    )
+    return received
 
 
 def refresh_groups_of(conn: sqlite3.Connection, queue_id: int, row_ids: list[int]) -> None:

@@ -33,7 +33,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
         enforce_purge_interval=config.enforce_purge_interval,
         enforce_recreate_delay=config.enforce_recreate_delay,
     )
-    retention = RetentionWorker(db, clock)
+    retention = RetentionWorker(db, clock, released=sqs.waiters.wake)
     registry = Registry()
     registry.add("sqs", sqs, SQS_OPERATIONS)
     gateway = Gateway(registry, config)
