@@ -36,6 +36,11 @@ _ROOT_ONLY_ACTIONS = {"CreateQueue", "ListQueues"}
 _NO_OPERATION = HttpResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE, {})
 
 
+def _media_type(request: HttpRequest) -> str:
+    """The Content-Type's media type, compared as HTTP does: without parameters, case-insensitively."""
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
 class Gateway:
     def __init__(self, registry: Registry, config: Config) -> None:
         self._registry = registry
@@ -60,14 +65,21 @@ class Gateway:
             return await self._json(request, target)
         if self._is_query(request):
             return await self._query(request)
+        if request.body:
+            # A body in no form SQS reads (say, a form sent as text/plain): an error SDKs can name.
+            error = AwsError(
+                "UnknownOperationException",
+                f"No operation found: a body of type {_media_type(request) or 'none'} names none.",
+                status=404,
+            )
+            return query.encode_error(error, ids.uuid4(), QUERY_SERVICES["sqs"][1].namespace)
         return _NO_OPERATION
 
     @staticmethod
     def _is_query(request: HttpRequest) -> bool:
-        content_type = request.headers.get("content-type", "")
-        return (
-            request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")
-        ) or any(name == "Action" for name, _ in parse_qsl(request.query, keep_blank_values=True))
+        return (request.method == "POST" and _media_type(request) == query.FORM_MEDIA_TYPE) or any(
+            name == "Action" for name, _ in parse_qsl(request.query, keep_blank_values=True)
+        )
 
     async def _dispatch(
         self, handler: Handler, params: dict[str, Any], ctx: RequestContext

@@ -214,3 +214,21 @@ def test_health_and_readiness(server: ServerProcess) -> None:
 def test_oversized_request_is_refused(server: ServerProcess) -> None:
     status, _, _ = call(server, "POST", "/", b"x" * (17 * 1024 * 1024), Content_Type=FORM_TYPE)
     assert status == 413
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["APPLICATION/X-WWW-FORM-URLENCODED", "application/x-www-form-urlencoded ; charset=UTF-8"],
+)
+def test_form_media_type_matches_as_http_does(server: ServerProcess, content_type: str) -> None:
+    form = urlencode({"Action": "ListQueues", "Version": "2012-11-05"}).encode()
+    status, _, body = call(server, "POST", "/", form, Content_Type=content_type)
+    assert status == 200
+    assert "ListQueuesResponse" in xmltodict.parse(body)
+
+
+def test_a_body_nobody_can_read_gets_an_error_with_a_code(server: ServerProcess) -> None:
+    form = urlencode({"Action": "ListQueues", "Version": "2012-11-05"}).encode()
+    status, _, body = call(server, "POST", "/", form, Content_Type="text/plain")
+    assert status == 404
+    assert xmltodict.parse(body)["ErrorResponse"]["Error"]["Code"] == "UnknownOperationException"

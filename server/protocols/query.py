@@ -7,6 +7,7 @@ for results, with another table naming the repeated XML elements.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -17,6 +18,7 @@ from server.errors import AwsError
 from server.http import HttpResponse
 
 MEDIA_TYPE = "text/xml"
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 _AUTH_PARAMETERS = {
     "AWSAccessKeyId",
     "Signature",
@@ -159,8 +161,15 @@ def _xml_members(result: dict[str, Any], operation: str, names: XmlNames) -> dic
     return members
 
 
+# Characters XML 1.0 cannot carry at all. Stored values are checked at the door; what still holds one (an error
+# message quoting the bad input) shows U+FFFD in its place, so every answer parses.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _render(document: dict[str, Any]) -> bytes:
     text: str = xmltodict.unparse(document)
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("\ufffd", text)
     # A raw carriage return would come back as a newline from any XML parser (and break body MD5s).
     return text.replace("\r", "&#xD;").encode("utf-8")
 

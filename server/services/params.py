@@ -6,6 +6,7 @@ text, so numbers and booleans are accepted as decimal strings and `true`/`false`
 
 from __future__ import annotations
 
+import re
 import reprlib
 from typing import Any
 
@@ -27,6 +28,17 @@ def _short_repr() -> reprlib.Repr:
 _SHORT = _short_repr()
 
 
+# Characters XML 1.0 cannot carry, not even as references: a value holding one could be stored through the
+# JSON protocol but never returned through the query protocol.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _check_echoable(name: str, values: list[str]) -> None:
+    for value in values:
+        if NOT_XML.search(value):
+            raise _bad(name, value, "Contains characters that are not valid in XML.")
+
+
 class Params:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
@@ -34,16 +46,19 @@ class Params:
     def has(self, name: str) -> bool:
         return self.raw.get(name) is not None
 
-    def text(self, name: str) -> str | None:
+    def text(self, name: str, *, echoed: bool = False) -> str | None:
+        """`echoed`: the value is stored and answered later, so it must be text both protocols can carry."""
         value = self.raw.get(name)
         if value is None:
             return None
         if not isinstance(value, str):
             raise _bad(name, value, "Must be a string.")
+        if echoed:
+            _check_echoable(name, [value])
         return value
 
-    def required_text(self, name: str) -> str:
-        value = self.text(name)
+    def required_text(self, name: str, *, echoed: bool = False) -> str:
+        value = self.text(name, echoed=echoed)
         if not value:
             raise missing_parameter(name)
         return value
@@ -59,20 +74,24 @@ class Params:
         except ValueError:
             raise _bad(name, value, "Must be an integer.") from None
 
-    def text_list(self, name: str) -> list[str]:
+    def text_list(self, name: str, *, echoed: bool = False) -> list[str]:
         value = self.raw.get(name)
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise _bad(name, value, "Must be a list of strings.")
+        if echoed:
+            _check_echoable(name, value)
         return value
 
-    def text_map(self, name: str) -> dict[str, str]:
+    def text_map(self, name: str, *, echoed: bool = False) -> dict[str, str]:
         value = self.raw.get(name)
         if value is None:
             return {}
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise _bad(name, value, "Must be a map of strings.")
+        if echoed:
+            _check_echoable(name, [*value, *value.values()])
         return value
 
     def mapping(self, name: str) -> dict[str, Any]:

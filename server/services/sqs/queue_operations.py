@@ -27,7 +27,8 @@ _COUNTED = (
 
 async def create_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     name = params.required_text("QueueName")
-    queue = await sqs.catalog.create(ctx, name, params.text_map("Attributes"), params.text_map("tags"))
+    attributes = params.text_map("Attributes", echoed=True)
+    queue = await sqs.catalog.create(ctx, name, attributes, params.text_map("tags", echoed=True))
     return {"QueueUrl": queue_url(ctx.base_url, queue)}
 
 
@@ -75,7 +76,7 @@ async def set_queue_attributes(sqs: SqsService, params: Params, ctx: RequestCont
     queue = sqs.queue(ctx, params)
     if not params.has("Attributes"):
         raise missing_parameter("Attributes")
-    await sqs.catalog.set_attributes(queue, params.text_map("Attributes"))
+    await sqs.catalog.set_attributes(queue, params.text_map("Attributes", echoed=True))
     return {}
 
 
@@ -99,7 +100,7 @@ async def purge_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> R
 
 async def tag_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     queue = sqs.queue(ctx, params)
-    tags = params.text_map("Tags")
+    tags = params.text_map("Tags", echoed=True)
     await sqs.catalog.change(queue, lambda q: replace(q, tags=q.tags | tags))
     return {}
 
@@ -125,9 +126,9 @@ def _set_policy(queue: QueueRecord, value: str) -> QueueRecord:
 
 async def add_permission(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     queue = sqs.queue(ctx, params)
-    label = params.required_text("Label")
-    accounts = params.text_list("AWSAccountIds")
-    actions = params.text_list("Actions")
+    label = params.required_text("Label", echoed=True)
+    accounts = params.text_list("AWSAccountIds", echoed=True)
+    actions = params.text_list("Actions", echoed=True)
     if not accounts:
         raise missing_parameter("AWSAccountIds")
     if not actions:
