@@ -14,6 +14,7 @@ from server.asgi import Endpoint
 from server.clock import Clock, ControllableClock, SystemClock
 from server.config import Config
 from server.gateway import Gateway
+from server.guard import Guard
 from server.registry import Registry
 from server.services.sqs.operations import OPERATIONS as SQS_OPERATIONS
 from server.services.sqs.service import SqsService
@@ -57,4 +58,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     operator_app.state.db = db
     operator_app.state.clock = clock
     operator_app.state.ready = False
-    return Endpoint(gateway.handle, operator_app, operator_app.state)
+    guard = Guard.build(
+        list(config.allowed_origins), list(config.admin_hosts), config.admin_token, config.base_url
+    )
+    return Endpoint(gateway.handle, operator_app, operator_app.state, guard)

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from server.guard import Guard
 from server.http import HttpRequest, HttpResponse
 
 Scope = MutableMapping[str, Any]
@@ -21,7 +22,15 @@ AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 # SQS caps a payload at 1 MiB; encodings (base64, form escaping) can roughly triple a request. Anything far
 # larger is refused before it is read into memory.
 MAX_BODY_BYTES = 16 * 1024 * 1024
-_WANTED_HEADERS = {b"host", b"content-type", b"x-amz-target", b"authorization", b"x-amzn-trace-id"}
+_WANTED_HEADERS = {
+    b"host",
+    b"content-type",
+    b"x-amz-target",
+    b"authorization",
+    b"x-amzn-trace-id",
+    b"origin",
+    b"sec-fetch-site",
+}
 OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack")
 
 
@@ -64,12 +73,15 @@ class _HangUpWatch:
             self._watch.cancel()
 
 
-def _request(scope: Scope, body: bytes, client_gone: _HangUpWatch) -> HttpRequest:
-    headers = {
+def _headers(scope: Scope, wanted: set[bytes] | None = None) -> dict[str, str]:
+    return {
         name.decode("latin-1"): value.decode("latin-1")
         for name, value in scope["headers"]
-        if name in _WANTED_HEADERS
+        if wanted is None or name in wanted
     }
+
+
+def _request(scope: Scope, headers: dict[str, str], body: bytes, client_gone: _HangUpWatch) -> HttpRequest:
     return HttpRequest(
         method=scope["method"],
         scheme=scope.get("scheme", "http"),
@@ -85,28 +97,51 @@ Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
 class Endpoint:
-    """Route one ASGI connection: operator paths and lifespan events to `operator_app`, the rest to `handler`."""
+    """Route one ASGI connection: operator paths and lifespan events to `operator_app`, the rest to `handler`,
+    after the guard has turned away browser requests from other sites."""
 
-    def __init__(self, handler: Handler, operator_app: AsgiApp, state: Any) -> None:
+    def __init__(self, handler: Handler, operator_app: AsgiApp, state: Any, guard: Guard) -> None:
         self._handler = handler
         self._operator_app = operator_app
+        self._guard = guard
         self.state = state
         """The operator app's state: the running services, for the CLI's shutdown hook."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(OPERATOR_PREFIXES):
+        if scope["type"] != "http":
             await self._operator_app(scope, receive, send)
+            return
+        if scope["path"].startswith(OPERATOR_PREFIXES):
+            headers = _headers(scope)
+            refusal = self._guard.origin_refusal(headers) or self._guard.admin_refusal(
+                scope["method"], scope["path"], headers
+            )
+            if refusal is None:
+                await self._operator_app(scope, receive, send)
+            else:
+                await _respond(send, HttpResponse(refusal.status, refusal.reason.encode(), "text/plain", {}))
+            return
+        headers = _headers(scope, _WANTED_HEADERS)
+        refusal = self._guard.origin_refusal(headers)
+        if refusal is not None:
+            await _respond(send, HttpResponse(refusal.status, refusal.reason.encode(), "text/plain", {}))
             return
         body = await _read_body(receive)
         hang_up = _HangUpWatch(receive)
         try:
-            response = _TOO_LARGE if body is None else await self._handler(_request(scope, body, hang_up))
+            response = (
+                _TOO_LARGE if body is None else await self._handler(_request(scope, headers, body, hang_up))
+            )
         finally:
             hang_up.stop()
-        headers = [
-            (b"content-type", response.media_type.encode()),
-            (b"content-length", str(len(response.body)).encode()),
-        ]
-        headers += [(name.encode(), value.encode()) for name, value in response.headers.items()]
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": response.body})
+        await _respond(send, response)
+
+
+async def _respond(send: Send, response: HttpResponse) -> None:
+    headers = [
+        (b"content-type", response.media_type.encode()),
+        (b"content-length", str(len(response.body)).encode()),
+    ]
+    headers += [(name.encode(), value.encode()) for name, value in response.headers.items()]
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})

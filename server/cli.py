@@ -26,6 +26,9 @@ _VALUES: dict[str, tuple[object, str]] = {
     "--account": (_DEFAULTS.account, "account for access keys that are not 12-digit account ids"),
     "--base-url": (None, "fixed scheme://host:port for queue URLs (default: the request's Host header)"),
     "--log-level": (_DEFAULTS.log_level, "one of " + ", ".join(_LOG_LEVELS)),
+    "--allow-origin": ("", "comma-separated browser origins allowed to call, or * (default: none)"),
+    "--admin-host": ("", "comma-separated host names the admin routes answer to, besides loopback"),
+    "--admin-token": (None, "require Authorization: Bearer <token> on the admin routes"),
     "--durability": (
         _DEFAULTS.durability,
         "fast: a killed process loses no answered request; safe: nor does a power cut (slower commits)",
@@ -42,6 +45,10 @@ _SWITCHES = {
 
 def _env(flag: str) -> str | None:
     return os.environ.get("POSTHOUSE_" + flag.lstrip("-").replace("-", "_").upper())
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def parse_config(argv: Sequence[str] | None = None) -> Config:
@@ -73,6 +80,9 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         controllable_clock=args.controllable_clock,
         log_level=args.log_level,
         durability=args.durability,
+        allowed_origins=_listed(args.allow_origin),
+        admin_hosts=_listed(args.admin_host),
+        admin_token=args.admin_token or None,
         enforce_purge_interval=not args.no_purge_interval,
         enforce_recreate_delay=args.queue_deleted_recently,
     )

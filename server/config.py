@@ -19,6 +19,11 @@ class Config:
     controllable_clock: bool = False
     log_level: str = "info"
     durability: Durability = "fast"
+    allowed_origins: tuple[str, ...] = ()
+    """Browser origins allowed to call (none by default: SDKs send no Origin)."""
+    admin_hosts: tuple[str, ...] = ()
+    """Host names, besides loopback and the base URL's, that the admin routes answer to."""
+    admin_token: str | None = None
     """`fast`: a killed process loses nothing; `safe`: nor does a power cut (synchronous=FULL)."""
     # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.
     enforce_purge_interval: bool = True
