@@ -12,7 +12,7 @@ from persistence.engine import Database
 from server.admin.routes import EXCEPTION_HANDLERS, ROUTES
 from server.asgi import Endpoint
 from server.clock import Clock, ControllableClock, SystemClock
-from server.config import Config
+from server.config import Config, limits_of
 from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
@@ -61,4 +61,4 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     guard = Guard.build(
         list(config.allowed_origins), list(config.admin_hosts), config.admin_token, config.base_url
     )
-    return Endpoint(gateway.handle, operator_app, operator_app.state, guard)
+    return Endpoint(gateway.handle, operator_app, operator_app.state, guard, limits_of(config))

@@ -12,6 +12,7 @@ from typing import Any
 
 from server.guard import Guard
 from server.http import HttpRequest, HttpResponse
+from server.limits import Limits
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -19,9 +20,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# SQS caps a payload at 1 MiB; encodings (base64, form escaping) can roughly triple a request. Anything far
-# larger is refused before it is read into memory.
-MAX_BODY_BYTES = 16 * 1024 * 1024
 _WANTED_HEADERS = {
     b"host",
     b"content-type",
@@ -34,22 +32,27 @@ _WANTED_HEADERS = {
 OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack")
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole request body, or None when it is larger than MAX_BODY_BYTES."""
+async def _read_body(receive: Receive, limits: Limits) -> bytes | HttpResponse:
+    """The whole request body; or the answer when it is too large (413) or the client left (a body that
+    stalled is cut off by the HTTP layer, see limits.py). A body past the limit is refused before more of it
+    is held; one whose Content-Length says so is refused before any is read."""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            return _GONE
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
+        if size > limits.max_body_bytes:
+            return _TOO_LARGE
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
 
 
-_TOO_LARGE = HttpResponse(413, b"Request body too large.", "text/plain", {})
+_TOO_LARGE = HttpResponse(413, b"Request body too large.", "text/plain", {"connection": "close"})
+_GONE = HttpResponse(400, b"The client went away.", "text/plain", {"connection": "close"})
 
 
 class _HangUpWatch:
@@ -100,8 +103,11 @@ class Endpoint:
     """Route one ASGI connection: operator paths and lifespan events to `operator_app`, the rest to `handler`,
     after the guard has turned away browser requests from other sites."""
 
-    def __init__(self, handler: Handler, operator_app: AsgiApp, state: Any, guard: Guard) -> None:
+    def __init__(
+        self, handler: Handler, operator_app: AsgiApp, state: Any, guard: Guard, limits: Limits
+    ) -> None:
         self._handler = handler
+        self._limits = limits
         self._operator_app = operator_app
         self._guard = guard
         self.state = state
@@ -126,12 +132,13 @@ class Endpoint:
         if refusal is not None:
             await _respond(send, HttpResponse(refusal.status, refusal.reason.encode(), "text/plain", {}))
             return
-        body = await _read_body(receive)
+        body = await _read_body(receive, self._limits)
+        if isinstance(body, HttpResponse):
+            await _respond(send, body)
+            return
         hang_up = _HangUpWatch(receive)
         try:
-            response = (
-                _TOO_LARGE if body is None else await self._handler(_request(scope, headers, body, hang_up))
-            )
+            response = await self._handler(_request(scope, headers, body, hang_up))
         finally:
             hang_up.stop()
         await _respond(send, response)

@@ -13,7 +13,8 @@ import uvicorn
 
 from persistence.engine import Durability
 from server.app import create_app
-from server.config import Config
+from server.config import Config, limits_of
+from server.limits import protocol_with
 
 _DEFAULTS = Config()
 _LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
@@ -29,6 +30,8 @@ _VALUES: dict[str, tuple[object, str]] = {
     "--allow-origin": ("", "comma-separated browser origins allowed to call, or * (default: none)"),
     "--admin-host": ("", "comma-separated host names the admin routes answer to, besides loopback"),
     "--admin-token": (None, "require Authorization: Bearer <token> on the admin routes"),
+    "--head-timeout": (_DEFAULTS.head_timeout_s, "seconds a client may take to send a request's headers"),
+    "--body-timeout": (_DEFAULTS.body_timeout_s, "longest pause in seconds while a request body arrives"),
     "--durability": (
         _DEFAULTS.durability,
         "fast: a killed process loses no answered request; safe: nor does a power cut (slower commits)",
@@ -69,6 +72,12 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         port = int(args.port)
     except ValueError:
         parser.error(f"--port must be a number, not {args.port!r}")
+    timeouts = {}
+    for flag in ("head_timeout", "body_timeout"):
+        try:
+            timeouts[flag] = float(getattr(args, flag))
+        except ValueError:
+            parser.error(f"--{flag.replace('_', '-')} must be a number of seconds")
     return Config(
         host=args.host,
         port=port,
@@ -83,6 +92,8 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         allowed_origins=_listed(args.allow_origin),
         admin_hosts=_listed(args.admin_host),
         admin_token=args.admin_token or None,
+        head_timeout_s=timeouts["head_timeout"],
+        body_timeout_s=timeouts["body_timeout"],
         enforce_purge_interval=not args.no_purge_interval,
         enforce_recreate_delay=args.queue_deleted_recently,
     )
@@ -117,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         log_level=config.log_level,
         access_log=config.log_level == "debug",
         timeout_graceful_shutdown=5,
+        http=protocol_with(limits_of(config)),
         lifespan="on",
     )
     server = _Server(uvicorn_config)

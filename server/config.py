@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from persistence.engine import Durability
+from server.limits import Limits
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,16 @@ class Config:
     admin_hosts: tuple[str, ...] = ()
     """Host names, besides loopback and the base URL's, that the admin routes answer to."""
     admin_token: str | None = None
+    head_timeout_s: float = 10.0
+    """How long a client may take to send a request's line and headers."""
+    body_timeout_s: float = 30.0
+    """Longest pause allowed while a request body arrives."""
     """`fast`: a killed process loses nothing; `safe`: nor does a power cut (synchronous=FULL)."""
     # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.
     enforce_purge_interval: bool = True
     # AWS refuses to recreate a deleted queue's name for 60 s; off by default, as test suites recreate queues.
     enforce_recreate_delay: bool = False
+
+
+def limits_of(config: Config) -> Limits:
+    return Limits(head_timeout_s=config.head_timeout_s, body_timeout_s=config.body_timeout_s)

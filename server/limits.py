@@ -1,0 +1,115 @@
+"""The HTTP limits uvicorn leaves out: how large a request head may be, how long a client may take to send
+it, and a body refused from its `Content-Length` before any of it is read.
+
+uvicorn's httptools protocol, with three additions: request heads (request line, URL and headers) over
+`max_head_bytes` get 431; a head not complete `head_timeout_s` after the connection opened or the request
+began gets 408 and the connection closes (slowloris); a `Content-Length` over `max_body_bytes` gets 413 at
+once; a body that pauses longer than `body_timeout_s` gets 408. Idle keep-alive connections are uvicorn's own
+`timeout_keep_alive`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_head_bytes: int = 64 * 1024
+    head_timeout_s: float = 10.0
+    max_body_bytes: int = 8 * 1024 * 1024
+    body_timeout_s: float = 30.0
+    """Longest pause while a request body arrives."""
+
+
+_REASONS = {408: b"Request Timeout", 413: b"Content Too Large", 431: b"Request Header Fields Too Large"}
+
+
+class _Refused(Exception):
+    """Raised from a parser callback to stop parsing; httptools hands it back as a parser error."""
+
+
+def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
+    """uvicorn's `http=` protocol class enforcing `limits`."""
+
+    class LimitedHttpToolsProtocol(HttpToolsProtocol):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._head_bytes = 0
+            self._in_head = True
+            self._refusal: tuple[int, str] | None = None
+            self._timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm(limits.head_timeout_s, "The request head took too long.")
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._in_head:
+                self._head_bytes += len(data)
+                if self._head_bytes > limits.max_head_bytes + len(data):
+                    self._refuse(431, "The request line and headers are too large.")
+                    return
+            super().data_received(data)
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_head, self._head_bytes = True, 0
+            self._arm(limits.head_timeout_s, "The request head took too long.")
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            self._arm(limits.body_timeout_s, "The request body stalled.")
+            if self._head_bytes > limits.max_head_bytes:
+                self._refusal = (431, "The request line and headers are too large.")
+                raise _Refused()
+            length = dict(self.headers).get(b"content-length", b"0")
+            if length.isdigit() and int(length) > limits.max_body_bytes:
+                self._refusal = (413, f"Request bodies are limited to {limits.max_body_bytes} bytes.")
+                raise _Refused()
+            super().on_headers_complete()
+
+        def on_body(self, body: bytes) -> None:
+            self._arm(limits.body_timeout_s, "The request body stalled.")
+            super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            self._disarm()
+            super().on_message_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            # Where a parser error came from one of our refusals, answer that instead.
+            if self._refusal is not None:
+                self._refuse(*self._refusal)
+            else:
+                super().send_400_response(msg)
+
+        def _arm(self, seconds: float, message: str) -> None:
+            """Refuse with 408 unless the next stage of the request arrives within `seconds`."""
+            self._disarm()
+            self._timer = self.loop.call_later(seconds, self._timed_out, message)
+
+        def _disarm(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def _timed_out(self, message: str) -> None:
+            if not self.transport.is_closing():
+                self._refuse(408, message)
+
+        def _refuse(self, status: int, message: str) -> None:
+            body = message.encode()
+            head = b"HTTP/1.1 %d %s\r\ncontent-type: text/plain\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
+            self.transport.write(head % (status, _REASONS[status], len(body)) + body)
+            self.transport.close()
+
+    return LimitedHttpToolsProtocol
