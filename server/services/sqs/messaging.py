@@ -241,7 +241,8 @@ class Messaging:
             for limit in limits:
                 claims.append(Claim(claimed[start : start + limit], upcoming))
                 start += limit
-            claims[0] = replace(claims[0], dead_lettered_to=target, dead_lettered=dead_lettered)
+            if target is not None:  # the first receive wakes the dead-letter queue's pollers
+                claims[0] = replace(claims[0], dead_lettered_to=target, dead_lettered=dead_lettered)
             return claims
 
         return op
