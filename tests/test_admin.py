@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
@@ -63,6 +64,18 @@ def test_unknown_queue_is_404(server: ServerProcess) -> None:
     status, body = server.admin("GET", "/admin/sqs/queues/000000000000/us-east-1/never-made")
     assert status == 404
     assert body["error"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/admin/sqs/queues/000000000000/us-east-1/q/extra", 404),
+        ("GET", "/admin/nothing", 404),
+        ("GET", "/admin/reset", 405),
+    ],
+)
+def test_unknown_routes_answer_json(server: ServerProcess, method: str, path: str, status: int) -> None:
+    assert server.admin(method, path) == (status, {"error": HTTPStatus(status).phrase})
 
 
 def test_clock_rejects_bad_input(server: ServerProcess, sqs: BaseClient, queue_url: str) -> None:

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -164,6 +165,12 @@ async def _not_found(request: Request, error: Exception) -> Response:
     return JSONResponse({"error": error.code, "message": error.message}, status_code=404)
 
 
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Unknown admin paths and methods answer JSON too, as every other admin reply does."""
+    assert isinstance(error, HTTPException)
+    return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
+
+
 ROUTES = [
     Route("/health", health),
     Route("/_localstack/health", health),
@@ -174,4 +181,4 @@ ROUTES = [
     Route("/admin/sqs/queues/{account}/{region}/{name}", describe_queue),
     Route("/admin/sqs/queues/{account}/{region}/{name}/messages", peek_messages),
 ]
-EXCEPTION_HANDLERS = {AwsError: _not_found}
+EXCEPTION_HANDLERS = {AwsError: _not_found, HTTPException: _http_error}

@@ -17,25 +17,16 @@ import json
 import multiprocessing
 import statistics
 import sys
-import tempfile
 import time
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.campaign.runner import rss_kib, target
 from tests.campaign.wire import Connection, call_once
-from tests.harness import ServerProcess
 
 WAIT_S = 20
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -143,15 +134,8 @@ def main() -> None:
     parser.add_argument("--endpoint")
     parser.add_argument("--limit", type=float, default=60, help="seconds the whole run may take")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        server = None if args.endpoint else ServerProcess(Path(folder) / "data").start()
-        endpoint = args.endpoint or (server.url if server else "")
-        try:
-            pid = server.process.pid if server and server.process else None
-            figures = asyncio.run(storm(endpoint, args.polls, pid, args.limit))
-        finally:
-            if server:
-                server.stop()
+    with target(args.endpoint) as (endpoint, pid):
+        figures = asyncio.run(storm(endpoint, args.polls, pid, args.limit))
     json.dump(figures, sys.stdout)
     print()
 
