@@ -1,5 +1,5 @@
 """Bounded slices of the break-it campaign, run with the suite: the long-poll storm at 300 polls, the whole
-malformed-input corpus."""
+malformed-input corpus, the slow clients at a quarter of the script's numbers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 from tests.campaign.malformed import SERVER_ARGS, replay
+from tests.campaign.slow_clients import campaign, held_too_long
 from tests.campaign.storm import storm
 from tests.harness import ServerProcess
 
@@ -24,3 +25,19 @@ def test_malformed_corpus_gets_no_5xx_and_only_parseable_replies(tmp_path: Path)
         server.stop()
     assert figures["cases"] >= 10_000
     assert (figures["server_errors"], figures["problems"], figures["healthy_after"]) == (0, [], True)
+
+
+def test_slow_clients_slice_all_cut_off_within_twice_the_timeout(tmp_path: Path) -> None:
+    timeout_s = 1.0
+    args = ("--head-timeout", str(timeout_s), "--body-timeout", str(timeout_s))
+    server = ServerProcess(tmp_path / "data", *args).start()
+    try:
+        assert server.process is not None
+        figures = asyncio.run(campaign(server.url, 50, 10, timeout_s, server.process.pid))
+    finally:
+        server.stop()
+    assert not held_too_long(figures), figures
+    assert figures["slowloris"]["answers"] == {"408": 50}
+    assert figures["stalled_uploads_1_of_7_mib"]["answers"] == {"408": 10}
+    assert figures["announced_15_mib"]["answers"] == {"413": 10}
+    assert figures["huge_url_or_header_256_kib"]["answers"] == {"431": 20}
