@@ -1,11 +1,12 @@
 """Bounded slices of the break-it campaign, run with the suite: the long-poll storm at 300 polls, the whole
-malformed-input corpus, the slow clients at a quarter of the script's numbers."""
+malformed-input corpus, the slow clients at a quarter of the scripts numbers, three seconds of kill -9."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+from tests.campaign.crashes import failed, run
 from tests.campaign.malformed import SERVER_ARGS, replay
 from tests.campaign.slow_clients import campaign, held_too_long
 from tests.campaign.storm import storm
@@ -41,3 +42,13 @@ def test_slow_clients_slice_all_cut_off_within_twice_the_timeout(tmp_path: Path)
     assert figures["stalled_uploads_1_of_7_mib"]["answers"] == {"408": 10}
     assert figures["announced_15_mib"]["answers"] == {"413": 10}
     assert figures["huge_url_or_header_256_kib"]["answers"] == {"431": 20}
+
+
+def test_crash_slice_loses_resurrects_duplicates_and_reorders_nothing(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        figures = asyncio.run(run(server, seconds=3, kills=2))
+    finally:
+        server.stop()
+    assert figures["kills"] == 2 and figures["answered_sends"] > 0 and figures["dead_lettered_fifo"] > 0
+    assert not failed(figures), figures
