@@ -18,7 +18,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TextIO, TypeVar
 
 import aiosqlite
 
@@ -156,8 +156,10 @@ class Database:
     instead of queueing behind it. In memory there is one connection, so reads join the write batches.
     """
 
-    def __init__(self, path: str | None, durability: Durability = "fast") -> None:
+    def __init__(self, path: str | None, durability: Durability = "fast", trace_sql: str | None = None) -> None:
         self._path = path
+        self._trace_path = trace_sql
+        self._trace: TextIO | None = None
         self._pragmas = (_SYNCHRONOUS[durability], *_PRAGMAS)
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
@@ -181,7 +183,20 @@ class Database:
             self._reader = await aiosqlite.connect(self._path, isolation_level=None)
             for pragma in (*self._pragmas, "PRAGMA query_only = ON"):
                 await self._reader.execute(pragma)
+        if self._trace_path is not None:
+            await self._start_trace(self._trace_path)
         self._start_writer()
+
+    async def _start_trace(self, path: str) -> None:
+        """Every statement, with its values, one per line, appended to `path` (for diagnosing slow queries)."""
+        trace = self._trace = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+        def write(statement: str) -> None:
+            trace.write(" ".join(statement.split()) + "\n")  # one line: one write call from either thread
+
+        for conn in (self._conn, self._reader):
+            if conn is not None:
+                await conn.set_trace_callback(write)
 
     async def close(self) -> None:
         if self._writer is not None:
@@ -192,6 +207,9 @@ class Database:
             if conn is not None:
                 await conn.close()
         self._conn = self._reader = None
+        if self._trace is not None:
+            self._trace.close()
+            self._trace = None
         if self._lock is not None:
             os.close(self._lock)  # closing the descriptor releases the lock
             self._lock = None

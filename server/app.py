@@ -25,9 +25,8 @@ DATABASE_FILE = "posthouse.db"
 
 def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     clock = clock or (ControllableClock() if config.controllable_clock else SystemClock())
-    db = Database(
-        None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE), config.durability
-    )
+    path = None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE)
+    db = Database(path, config.durability, trace_sql=config.trace_sql)
     sqs = SqsService(
         db,
         clock,

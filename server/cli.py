@@ -32,6 +32,7 @@ _VALUES: dict[str, tuple[object, str]] = {
     "--admin-token": (None, "require Authorization: Bearer <token> on the admin routes"),
     "--head-timeout": (_DEFAULTS.head_timeout_s, "seconds a client may take to send a request's headers"),
     "--body-timeout": (_DEFAULTS.body_timeout_s, "longest pause in seconds while a request body arrives"),
+    "--trace-sql": (None, "append every SQL statement the server runs to this file (for diagnosis)"),
     "--durability": (
         _DEFAULTS.durability,
         "fast: a killed process loses no answered request; safe: nor does a power cut (slower commits)",
@@ -89,6 +90,7 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         controllable_clock=args.controllable_clock,
         log_level=args.log_level,
         durability=args.durability,
+        trace_sql=args.trace_sql or None,
         allowed_origins=_listed(args.allow_origin),
         admin_hosts=_listed(args.admin_host),
         admin_token=args.admin_token or None,

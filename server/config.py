@@ -20,6 +20,7 @@ class Config:
     controllable_clock: bool = False
     log_level: str = "info"
     durability: Durability = "fast"
+    """`fast`: a killed process loses nothing; `safe`: nor does a power cut (synchronous=FULL)."""
     allowed_origins: tuple[str, ...] = ()
     """Browser origins allowed to call (none by default: SDKs send no Origin)."""
     admin_hosts: tuple[str, ...] = ()
@@ -29,7 +30,8 @@ class Config:
     """How long a client may take to send a request's line and headers."""
     body_timeout_s: float = 30.0
     """Longest pause allowed while a request body arrives."""
-    """`fast`: a killed process loses nothing; `safe`: nor does a power cut (synchronous=FULL)."""
+    trace_sql: str | None = None
+    """A file to append every SQL statement to (diagnostics; off by default)."""
     # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.
     enforce_purge_interval: bool = True
     # AWS refuses to recreate a deleted queue's name for 60 s; off by default, as test suites recreate queues.
