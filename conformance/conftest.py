@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -33,16 +35,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--access-key", default="test")
     group.addoption("--secret-key", default="test")
     group.addoption("--report", default=None, help="write the report to FILE.md and FILE.json")
+    group.addoption(
+        "--all-clients",
+        action="store_true",
+        help="fail, instead of skipping, the checks of a client whose program (aws, node) is missing",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_clock: moves time with /admin/clock (skipped without it)")
     config.addinivalue_line("markers", "needs_admin: reads Posthouse's admin API (skipped without it)")
     config.addinivalue_line("markers", "client(name): the client a check drives, when not the sqs fixture's")
+    config.addinivalue_line("markers", "needs_programs(*names): programs the check runs (skipped without)")
     config.addinivalue_line(
         "markers", "behaviour(text): the report's name for a check, instead of its docstring"
     )
     config.pluginmanager.register(Collector(config), "conformance-report")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if Endpoint(config).controllable_clock:
+        return (
+            "this endpoint's clock is controllable: the clock checks move it forward (about 92 s per client)"
+        )
+    return None
 
 
 class Endpoint:
@@ -71,8 +87,21 @@ class Endpoint:
             with urllib.request.urlopen(request, timeout=10) as response:
                 reply: dict[str, Any] = json.loads(response.read())
                 return reply
-        except (urllib.error.URLError, ValueError):
+        except (OSError, ValueError):  # URLError, refused, reset, TimeoutError: no such route here
             return None
+
+    def wait_until_parked(self, queue_url: str, timeout: float = 10) -> None:
+        """Until a long poll waits on the queue: asked of Posthouse's admin API; elsewhere, a second's grace."""
+        if not self.admin_api:
+            time.sleep(1)
+            return
+        account, name = queue_url.rstrip("/").rsplit("/", 2)[-2:]
+        deadline = time.monotonic() + timeout
+        while (queue := self.admin(f"/admin/sqs/queues/{account}/{self.region}/{name}")) is None or queue[
+            "receives_waiting"
+        ] < 1:
+            assert time.monotonic() < deadline, f"no long poll parked on {queue_url}"
+            time.sleep(0.02)
 
     def advance(self, seconds: float) -> None:
         assert self._post("/admin/clock", {"advance_seconds": seconds}) is not None, "the clock did not move"
@@ -84,6 +113,15 @@ class Endpoint:
 @pytest.fixture(scope="session")
 def endpoint(pytestconfig: pytest.Config) -> Endpoint:
     return Endpoint(pytestconfig)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("needs_programs")
+    missing = [name for name in (marker.args if marker else ()) if shutil.which(name) is None]
+    if missing and item.config.getoption("--all-clients"):
+        pytest.fail(f"--all-clients, but {', '.join(missing)} not found on PATH", pytrace=False)
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed")
 
 
 @pytest.fixture(autouse=True)

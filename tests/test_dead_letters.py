@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -210,5 +212,10 @@ def test_dead_letter_wakes_a_long_poll_on_the_dead_letter_queue(
     source = make_queue(RedrivePolicy=redrive(sqs, dead_letters, 1))
     sqs.send_message(QueueUrl=source, MessageBody="m")
     receive_all(sqs, source)
-    receive_all(sqs, source)
-    assert [m["Body"] for m in receive_all(sqs, dead_letters, WaitTimeSeconds=1)] == ["m"]
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        poll = pool.submit(receive_all, sqs, dead_letters, WaitTimeSeconds=20)
+        server.wait_for_parked_receives(dead_letters)
+        receive_all(sqs, source)  # the second receive (visibility 0) moves it to the dead-letter queue
+        assert [m["Body"] for m in poll.result(timeout=10)] == ["m"]
+        assert time.monotonic() - started < 10  # woken by the move, not by its 20-s deadline

@@ -39,7 +39,9 @@ def test_receive_visibility_overrides_queue_default(
 ) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody="m")
     receive_one(sqs, queue_url, VisibilityTimeout=5)
-    server.advance(6)
+    server.advance(4)
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue_url)  # the queue's default is 30 s, not 5
+    server.advance(2)
     receive_one(sqs, queue_url)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,7 +15,7 @@ from conformance.conftest import Endpoint
 
 pytestmark = [
     pytest.mark.client("aws-cli"),
-    pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed"),
+    pytest.mark.needs_programs("aws"),
 ]
 
 

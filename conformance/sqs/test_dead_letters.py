@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from conformance.conftest import error_of
 
 REDRIVE_SECONDS = 300
+SLOW_MOVE_MESSAGES = 5
 """How long a one-message redrive may take: a moment on Posthouse; AWS may take minutes to start a task."""
 
 
@@ -131,16 +132,21 @@ def test_seed_redrive_scenario(sqs: BaseClient, make_queue: Callable[..., str]) 
 
 
 def test_move_task_listing(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
-    """ListMessageMoveTasks shows a task with its handle while running, its counts and start time in ms"""
+    """ListMessageMoveTasks shows a running task with its handle, rate, counts and start time in ms"""
     source, dead_letters = with_dead_letters(sqs, make_queue, 1)
-    sqs.send_message(QueueUrl=source, MessageBody="m")
+    for n in range(SLOW_MOVE_MESSAGES):
+        sqs.send_message(QueueUrl=source, MessageBody=f"m{n}")
     while receive(sqs, source, VisibilityTimeout=0):
         pass
     dead_letter_arn = arn_of(sqs, dead_letters)
-    handle = sqs.start_message_move_task(SourceArn=dead_letter_arn)["TaskHandle"]
+    # One message a second: the task is still running when listed.
+    handle = sqs.start_message_move_task(SourceArn=dead_letter_arn, MaxNumberOfMessagesPerSecond=1)[
+        "TaskHandle"
+    ]
     task = sqs.list_message_move_tasks(SourceArn=dead_letter_arn)["Results"][0]
-    assert task["SourceArn"] == dead_letter_arn
-    assert task["ApproximateNumberOfMessagesToMove"] == 1
-    assert task["Status"] != "RUNNING" or task["TaskHandle"] == handle
+    sqs.cancel_message_move_task(TaskHandle=handle)
+    assert (task["Status"], task["TaskHandle"], task["SourceArn"]) == ("RUNNING", handle, dead_letter_arn)
+    assert task["MaxNumberOfMessagesPerSecond"] == 1 and "DestinationArn" not in task
+    # Approximate on AWS: at most what the queue held.
+    assert 0 < task["ApproximateNumberOfMessagesToMove"] <= SLOW_MOVE_MESSAGES
     assert abs(task["StartedTimestamp"] - time.time() * 1000) < 3600 * 1000
-    assert "DestinationArn" not in task and "MaxNumberOfMessagesPerSecond" not in task

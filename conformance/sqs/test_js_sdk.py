@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -28,7 +27,7 @@ CHECKS = {
 
 pytestmark = [
     pytest.mark.client("js-v3"),
-    pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="no Node.js/npm"),
+    pytest.mark.needs_programs("node", "npm"),
 ]
 
 

@@ -129,8 +129,8 @@ def test_delete_is_idempotent(sqs: BaseClient, make_queue: Callable[..., str]) -
     url = make_queue()
     sqs.send_message(QueueUrl=url, MessageBody="m")
     handle = receive_one(sqs, url)["ReceiptHandle"]
-    sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
-    sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+    replies = [sqs.delete_message(QueueUrl=url, ReceiptHandle=handle) for _ in range(2)]
+    assert [reply["ResponseMetadata"]["HTTPStatusCode"] for reply in replies] == [200, 200]
 
 
 def test_change_visibility_of_deleted_message(sqs: BaseClient, make_queue: Callable[..., str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,8 @@ from botocore.exceptions import ClientError
 
 from conformance.conftest import error_of
 
+LISTING_DELAY_S = 60  # how long AWS may take to list a new queue
+PURGE_DELAY_S = 60  # AWS: "the message deletion process takes up to 60 seconds"
 STANDARD_ATTRIBUTES = {
     "ApproximateNumberOfMessages": "0",
     "ApproximateNumberOfMessagesDelayed": "0",
@@ -109,7 +112,11 @@ def test_get_queue_url_and_list_by_prefix(sqs: BaseClient, make_queue: Callable[
     urls = sorted(make_queue(f"list-{i}") for i in range(3))
     prefix = urls[0].rsplit("/", 1)[1][:-2]
     assert sqs.get_queue_url(QueueName=urls[1].rsplit("/", 1)[1])["QueueUrl"] == urls[1]
-    assert sorted(sqs.list_queues(QueueNamePrefix=prefix)["QueueUrls"]) == urls
+    # ListQueues is eventually consistent on AWS: a new queue may take a while to be listed.
+    deadline = time.monotonic() + LISTING_DELAY_S
+    while (listed := sorted(sqs.list_queues(QueueNamePrefix=prefix).get("QueueUrls", []))) != urls:
+        assert time.monotonic() < deadline, listed
+        time.sleep(1)
     first = sqs.list_queues(QueueNamePrefix=prefix, MaxResults=2)
     rest = sqs.list_queues(QueueNamePrefix=prefix, MaxResults=2, NextToken=first["NextToken"])
     assert sorted(first["QueueUrls"] + rest["QueueUrls"]) == urls
@@ -129,7 +136,10 @@ def test_purge(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
     url = make_queue()
     sqs.send_message(QueueUrl=url, MessageBody="m")
     sqs.purge_queue(QueueUrl=url)
-    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    # AWS purges within 60 s of the call: the message may still be received, once, meanwhile.
+    deadline = time.monotonic() + PURGE_DELAY_S
+    while got := sqs.receive_message(QueueUrl=url, VisibilityTimeout=PURGE_DELAY_S).get("Messages"):
+        assert time.monotonic() < deadline, got
     with pytest.raises(ClientError) as excinfo:
         sqs.purge_queue(QueueUrl=url)
     assert error_of(excinfo) == ("AWS.SimpleQueueService.PurgeQueueInProgress", 403)

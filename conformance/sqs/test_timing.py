@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 
+from conformance.conftest import Endpoint
 from conformance.sqs.test_messages import receive_one
 
 
@@ -62,7 +63,9 @@ def test_short_poll_on_empty_queue(sqs: BaseClient, make_queue: Callable[..., st
     assert time.monotonic() - started < 1
 
 
-def test_long_poll_returns_when_a_message_arrives(sqs: BaseClient, make_queue: Callable[..., str]) -> None:
+def test_long_poll_returns_when_a_message_arrives(
+    sqs: BaseClient, make_queue: Callable[..., str], endpoint: Endpoint
+) -> None:
     """A long poll answers as soon as a message is sent, well before its wait time"""
     url = make_queue()
     got: list[dict[str, Any]] = []
@@ -71,7 +74,7 @@ def test_long_poll_returns_when_a_message_arrives(sqs: BaseClient, make_queue: C
     )
     started = time.monotonic()
     poller.start()
-    time.sleep(1)  # let the poll reach the server and wait there
+    endpoint.wait_until_parked(url)
     sqs.send_message(QueueUrl=url, MessageBody="wake up")
     poller.join(25)
     assert got[0]["Messages"][0]["Body"] == "wake up"
