@@ -156,7 +156,9 @@ class Database:
     instead of queueing behind it. In memory there is one connection, so reads join the write batches.
     """
 
-    def __init__(self, path: str | None, durability: Durability = "fast", trace_sql: str | None = None) -> None:
+    def __init__(
+        self, path: str | None, durability: Durability = "fast", trace_sql: str | None = None
+    ) -> None:
         self._path = path
         self._trace_path = trace_sql
         self._trace: TextIO | None = None
