@@ -1,7 +1,7 @@
 """The one clock seam: every reading of time and every timed wait in the server goes through a Clock.
 
 `SystemClock` follows the wall clock. `ControllableClock` adds an offset that tests move forward with
-`advance`, and wakes every timed wait so it re-checks against the new time instead of sleeping on.
+`advance`, which ends the timed waits whose deadline the jump passed (and only those, as time would).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ class Clock(Protocol):
     def now_ms(self) -> int: ...
 
     async def wait(self, waker: asyncio.Future[None], deadline_ms: int) -> None:
-        """Return when `waker` completes, when the clock reaches `deadline_ms`, or when time jumps."""
+        """Return when `waker` completes or when the clock reaches `deadline_ms`."""
         ...
 
 
@@ -33,20 +33,23 @@ class ControllableClock(SystemClock):
 
     def __init__(self) -> None:
         self._offset_ms = 0
-        self._waiting: set[asyncio.Future[None]] = set()
+        self._timers: dict[asyncio.Future[None], int] = {}
 
     def now_ms(self) -> int:
         return super().now_ms() + self._offset_ms
 
     def advance(self, seconds: float) -> None:
         self._offset_ms += round(seconds * 1000)
-        for waker in self._waiting:
-            if not waker.done():
-                waker.set_result(None)
+        now_ms = self.now_ms()
+        for timer, deadline_ms in self._timers.items():
+            if deadline_ms <= now_ms and not timer.done():
+                timer.set_result(None)
 
     async def wait(self, waker: asyncio.Future[None], deadline_ms: int) -> None:
-        self._waiting.add(waker)
+        timer: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._timers[timer] = deadline_ms
         try:
-            await super().wait(waker, deadline_ms)
+            timeout = max(0, deadline_ms - self.now_ms()) / 1000
+            await asyncio.wait((waker, timer), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self._waiting.discard(waker)
+            del self._timers[timer]

@@ -43,6 +43,8 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             self._in_head = True
             self._refusal: tuple[int, str] | None = None
             self._timer: asyncio.TimerHandle | None = None
+            self._deadline: float | None = None
+            self._deadline_message = ""
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -50,6 +52,9 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
@@ -92,19 +97,28 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             else:
                 super().send_400_response(msg)
 
+        # One timer per connection, moved lazily: arming and disarming only set the deadline (this runs
+        # several times per request); the timer, when it fires early, re-arms itself for the deadline.
         def _arm(self, seconds: float, message: str) -> None:
             """Refuse with 408 unless the next stage of the request arrives within `seconds`."""
-            self._disarm()
-            self._timer = self.loop.call_later(seconds, self._timed_out, message)
+            self._deadline, self._deadline_message = self.loop.time() + seconds, message
+            if self._timer is not None and self._timer.when() > self._deadline:
+                self._timer.cancel()  # set for a later deadline (a body's): too late for this one
+                self._timer = None
+            if self._timer is None:
+                self._timer = self.loop.call_at(self._deadline, self._check_deadline)
 
         def _disarm(self) -> None:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+            self._deadline = None
 
-        def _timed_out(self, message: str) -> None:
-            if not self.transport.is_closing():
-                self._refuse(408, message)
+        def _check_deadline(self) -> None:
+            self._timer = None
+            if self._deadline is None or self.transport.is_closing():
+                return
+            if self.loop.time() < self._deadline:
+                self._timer = self.loop.call_at(self._deadline, self._check_deadline)
+            else:
+                self._refuse(408, self._deadline_message)
 
         def _refuse(self, status: int, message: str) -> None:
             body = message.encode()

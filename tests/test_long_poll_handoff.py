@@ -6,11 +6,14 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.client import BaseClient
 
+from conformance.clients import sqs_client
 from server.services.sqs.waiters import QueueWaiters
 from tests.harness import ServerProcess
 
@@ -105,3 +108,41 @@ async def test_parked_count_excludes_polls_still_claiming() -> None:
     with waiters.parked(3):
         assert waiters.waiting(3) == 1
     assert waiters.waiting(3) == 0
+
+
+def finished(polls: list[Poll], count: int, timeout: float = 10) -> list[Poll]:
+    deadline = time.monotonic() + timeout
+    while len(done := [poll for poll in polls if not poll.waiting]) < count:
+        assert time.monotonic() < deadline, f"{len(done)} of {len(polls)} polls answered, not {count}"
+        time.sleep(0.02)
+    return done
+
+
+def test_a_visibility_timeout_ending_wakes_one_poll_not_all(tmp_path: Path) -> None:
+    """Only the head of the line sleeps until the next in-flight message comes back; the poll that gets it
+    hands that timer to the next. (Before: every parked poll woke and claimed at that moment.)"""
+    trace = tmp_path / "statements.sql"
+    server = ServerProcess(tmp_path / "data", "--trace-sql", str(trace), "--controllable-clock").start()
+    try:
+        sqs = sqs_client(server.url, "json")
+        url = sqs.create_queue(QueueName="timers.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+        for group in ("g1", "g2"):
+            sqs.send_message(
+                QueueUrl=url, MessageBody=group, MessageGroupId=group, MessageDeduplicationId=group
+            )
+        for visibility in (5, 10):
+            sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=visibility)
+        polls = [Poll(sqs, url, MaxNumberOfMessages=1) for _ in range(30)]
+        server.wait_for_parked_receives(url, 30)
+        before = len(trace.read_text().splitlines())
+        server.advance(6)  # the first message is visible again
+        assert len(finished(polls, 1)) == 1
+        claims = [line for line in trace.read_text().splitlines()[before:] if "FROM fifo_groups" in line]
+        assert len(claims) <= 3, len(claims)  # the head's claim and its successor's, not thirty
+        server.advance(5)  # the second one: the successor holds the timer now
+        answered = finished(polls, 2)
+        assert sorted(body for poll in answered for body in poll.bodies()) == ["g1", "g2"]
+        server.advance(20)  # the rest reach their deadlines, empty
+        assert [poll.bodies() for poll in finished(polls, 30) if poll not in answered] == [[]] * 28
+    finally:
+        server.stop()

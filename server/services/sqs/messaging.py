@@ -156,7 +156,7 @@ class Messaging:
     ) -> list[MessageRecord]:
         deadline_ms = self._clock.now_ms() + wait_s * 1000
         gone: asyncio.Future[None] | None = None
-        woken_before = False
+        woken_before = keeps_timer = False
         while True:
             # Subscribed before claiming, so a send that commits meanwhile still wakes this receive.
             waker = self._waiters.subscribe(queue.id, first=woken_before)
@@ -167,14 +167,17 @@ class Messaging:
                 if len(claim.messages) == limit:
                     self._waiters.wake(queue.id)  # a full claim: more may be waiting for the next in line
                 if claim.messages or self._waiters.closing or self._clock.now_ms() >= deadline_ms:
-                    if not claim.messages and waker.done():
-                        self._waiters.wake(queue.id)  # leaving: pass the wake-up on
+                    if keeps_timer or (not claim.messages and waker.done()):
+                        self._waiters.wake(queue.id)  # leaving: pass the wake-up (or the timer) on
                     return claim.messages
                 if gone is None and client_gone is not None:
                     gone = client_gone()
                 if gone is not None:
                     gone.add_done_callback(wake := partial(_wake, waker))
-                until = min(deadline_ms, claim.next_visible_ms or deadline_ms)
+                # The head of the line sleeps until the next message becomes visible, the others until
+                # their deadlines: one receive per queue wakes when a visibility timeout ends.
+                keeps_timer = claim.next_visible_ms is not None and self._waiters.first_in_line(queue.id, waker)
+                until = min(deadline_ms, claim.next_visible_ms or deadline_ms) if keeps_timer else deadline_ms
                 with self._waiters.parked(queue.id):
                     await self._clock.wait(waker, until)
                 if gone is not None:
@@ -182,7 +185,7 @@ class Messaging:
             finally:
                 self._waiters.unsubscribe(queue.id, waker)
             if gone is not None and gone.done():
-                self._waiters.wake(queue.id)  # the caller hung up: hand its wake-up to the next in line
+                self._waiters.wake(queue.id)  # the caller hung up: hand its wake-up (or timer) to the next
                 return []  # claiming now would hide messages from everyone else
             woken_before = True
             queue = self._catalog.refresh(queue)  # deleted while we waited: NonExistentQueue

@@ -5,6 +5,10 @@ A woken receiver re-tries its claim. If that claim comes back full, more message
 wakes the next in line; if the receiver leaves without claiming (its caller hung up), it passes its wake-up
 on. So a visible message never waits while a receiver sleeps, and a send costs work in proportion to the
 messages it adds, not to the number of parked polls.
+
+Time works the same way: only the receiver at the head of the line sleeps until the next in-flight or delayed
+message becomes visible; the others sleep until their deadlines. When that receiver leaves, it wakes the next,
+which takes the timer over. So a visibility timeout running out wakes one receive, not all of them.
 """
 
 from __future__ import annotations
@@ -51,6 +55,10 @@ class QueueWaiters:
             self._parked[queue_id] -= 1
             if not self._parked[queue_id]:
                 del self._parked[queue_id]
+
+    def first_in_line(self, queue_id: int, waker: asyncio.Future[None]) -> bool:
+        line = self._lines.get(queue_id)
+        return line is not None and next(iter(line), None) is waker
 
     def waiting(self, queue_id: int) -> int:
         """How many receives are parked on the queue right now, asleep after a claim that found nothing."""
