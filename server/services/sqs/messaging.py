@@ -176,7 +176,9 @@ class Messaging:
                     gone.add_done_callback(wake := partial(_wake, waker))
                 # The head of the line sleeps until the next message becomes visible, the others until
                 # their deadlines: one receive per queue wakes when a visibility timeout ends.
-                keeps_timer = claim.next_visible_ms is not None and self._waiters.first_in_line(queue.id, waker)
+                keeps_timer = claim.next_visible_ms is not None and self._waiters.first_in_line(
+                    queue.id, waker
+                )
                 until = min(deadline_ms, claim.next_visible_ms or deadline_ms) if keeps_timer else deadline_ms
                 with self._waiters.parked(queue.id):
                     await self._clock.wait(waker, until)
