@@ -80,17 +80,17 @@ def _rollback(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
 
 
-def _run_op(conn: sqlite3.Connection, op: Op) -> Outcome:
-    conn.execute("SAVEPOINT op")
+def _run_op(conn: sqlite3.Connection, savepoints: sqlite3.Cursor, op: Op) -> Outcome:
+    savepoints.execute("SAVEPOINT op")  # one cursor for the batch's savepoints: half the cost of conn.execute
     try:
         result = op(conn)
     except BaseException as error:  # handed back to that op's caller, whatever it is
         if not conn.in_transaction:
             raise DatabaseUnavailable(f"the transaction was lost: {error}") from error
-        conn.execute("ROLLBACK TO op")
-        conn.execute("RELEASE op")
+        savepoints.execute("ROLLBACK TO op")
+        savepoints.execute("RELEASE op")
         return False, _deliverable(error)
-    conn.execute("RELEASE op")
+    savepoints.execute("RELEASE op")
     return True, result
 
 
@@ -100,7 +100,8 @@ def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[Outcome]:
     try:
         _rollback(conn)  # a transaction left open by an earlier failure must not swallow this batch
         conn.execute("BEGIN IMMEDIATE")
-        outcomes = [_run_op(conn, op) for op in ops]
+        savepoints = conn.cursor()
+        outcomes = [_run_op(conn, savepoints, op) for op in ops]
         conn.execute("COMMIT")
         return outcomes
     except DatabaseUnavailable as lost:
@@ -231,12 +232,9 @@ class Database:
             return str(error)
         return None
 
-    async def run(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `op` in the next group transaction; return its result once that transaction is committed."""
-        return await self.submit(op)
-
-    def submit(self, op: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
-        """`run` for callers that want the future itself: it completes once the transaction is committed."""
+    def run(self, op: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """Run `op` in the next group transaction: the future has its result once that transaction is
+        committed. (A future, not a coroutine: one frame less per operation on the hot path.)"""
         if not self.writing:
             raise DatabaseClosed("the database is not open")  # never leave a caller waiting forever
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()

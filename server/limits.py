@@ -76,10 +76,12 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             if self._head_bytes > limits.max_head_bytes:
                 self._refusal = (431, "The request line and headers are too large.")
                 raise _Refused()
-            length = next((v for n, v in self.headers if n == b"content-length"), b"0")
-            if length.isdigit() and int(length) > limits.max_body_bytes:
-                self._refusal = (413, f"Request bodies are limited to {limits.max_body_bytes} bytes.")
-                raise _Refused()
+            for name, length in self.headers:
+                if name == b"content-length":
+                    if length.isdigit() and int(length) > limits.max_body_bytes:
+                        self._refusal = (413, f"Request bodies are limited to {limits.max_body_bytes} bytes.")
+                        raise _Refused()
+                    break
             super().on_headers_complete()
 
         def on_body(self, body: bytes) -> None:

@@ -40,7 +40,7 @@ class ClaimBatcher(Generic[C]):
     def _flush(self, key: Hashable, make_op: MakeOp[C]) -> None:
         members = self._open.pop(key)
         try:
-            submitted = self._db.submit(make_op([limit for limit, _ in members]))
+            submitted = self._db.run(make_op([limit for limit, _ in members]))
         except Exception as error:  # the database is closed: every member learns it
             _fail(members, error)
             return
