@@ -141,6 +141,8 @@ class DatabaseInUse(RuntimeError):
 
 
 def _lock(path: str) -> int:
+    """Create the database's folder and take its lock file (once, at start-up: blocking is fine)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     handle = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -148,6 +150,11 @@ def _lock(path: str) -> int:
         os.close(handle)
         raise DatabaseInUse(f"{path} is in use by another Posthouse process") from None
     return handle
+
+
+def _append_lines(path: str) -> TextIO:
+    """A line-buffered file to append to (opened once, at start-up; closed by Database.close)."""
+    return open(path, "a", buffering=1, encoding="utf-8")
 
 
 class Database:
@@ -176,7 +183,6 @@ class Database:
 
     async def open(self) -> None:
         if self._path is not None:
-            os.makedirs(os.path.dirname(os.path.abspath(self._path)), exist_ok=True)
             self._lock = _lock(self._path)
         self._conn = await aiosqlite.connect(self._path or ":memory:", isolation_level=None)
         for pragma in self._pragmas:
@@ -192,7 +198,7 @@ class Database:
 
     async def _start_trace(self, path: str) -> None:
         """Every statement, with its values, one per line, appended to `path` (for diagnosing slow queries)."""
-        trace = self._trace = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - closed in close()
+        trace = self._trace = _append_lines(path)
 
         def write(statement: str) -> None:
             trace.write(" ".join(statement.split()) + "\n")  # one line: one write call from either thread

@@ -34,7 +34,10 @@ def sqs(server: ServerProcess, protocol: str) -> BaseClient:
 
 @pytest.fixture
 def unique_name() -> Callable[[str], str]:
-    return lambda prefix="q": f"{prefix}-{uuid.uuid4().hex[:12]}"
+    def name(prefix: str = "q") -> str:
+        return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+    return name
 
 
 @pytest.fixture

@@ -212,7 +212,7 @@ def test_xml_results_parse_like_json_results(
     assert b"\r" not in as_xml.body
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
+_text = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=20)
 _attribute = st.one_of(
     st.builds(lambda v: {"DataType": "String", "StringValue": v}, _text),
     st.builds(lambda v: {"DataType": "Binary", "BinaryValue": v}, st.binary(min_size=1, max_size=20)),

@@ -30,7 +30,8 @@ def queue_path(server: ServerProcess) -> str:
     payload = json.dumps({"QueueName": "hostile"}).encode()
     status, body = json_body("CreateQueue", payload, server)
     assert status == 200, body
-    return "/" + json.loads(body)["QueueUrl"].split("/", 3)[3]
+    url: str = json.loads(body)["QueueUrl"]
+    return "/" + url.split("/", 3)[3]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from tests.harness import ServerProcess
 
 # Any text a client can encode (no lone surrogates), control characters and U+FFFE/U+FFFF weighted in.
 _nasty = st.sampled_from(["\x00", "\x01", "\x08", "\x0b", "\x1f", "\ufffe", "\uffff", "\r", "<&>"])
-_text = st.lists(st.one_of(_nasty, st.characters(blacklist_categories=("Cs",))), min_size=1, max_size=12).map(
+_text = st.lists(st.one_of(_nasty, st.characters(blacklist_categories=["Cs"])), min_size=1, max_size=12).map(
     "".join
 )
 _SETTINGS = settings(

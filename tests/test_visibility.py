@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from botocore.client import BaseClient
@@ -12,12 +13,12 @@ from tests.conftest import error_of
 from tests.harness import ServerProcess
 
 
-def receive_one(sqs: BaseClient, url: str, **kwargs: object) -> dict[str, str]:
+def receive_one(sqs: BaseClient, url: str, **kwargs: object) -> dict[str, Any]:
     messages = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"], **kwargs).get(
         "Messages", []
     )
     assert len(messages) == 1
-    message: dict[str, str] = messages[0]
+    message: dict[str, Any] = messages[0]
     return message
 
 

@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import uuid
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
@@ -45,9 +46,7 @@ def json_call(
     return status, headers, json.loads(body)
 
 
-def form_call(
-    server: ServerProcess, path: str, **params: str
-) -> tuple[int, dict[str, str], dict[str, object]]:
+def form_call(server: ServerProcess, path: str, **params: str) -> tuple[int, dict[str, str], dict[str, Any]]:
     status, headers, body = call(server, "POST", path, urlencode(params).encode(), Content_Type=FORM_TYPE)
     return status, headers, xmltodict.parse(body)
 

@@ -129,24 +129,24 @@ def valid_value(name: str, shape: Shape, rng: random.Random, fifo: bool) -> Any:
         return copy.deepcopy(_BY_NAME[name])  # mutations change values in place
     kind = shape.type_name
     if kind == "structure":
-        members = shape.members  # type: ignore[attr-defined]
-        required = set(shape.required_members)  # type: ignore[attr-defined]
+        members = shape.members
+        required = set(shape.required_members)
         chosen = {n for n in members if n in required or rng.random() < 0.5}
         if not fifo:
             chosen -= {"MessageGroupId", "MessageDeduplicationId"}
         return {n: valid_value(n, members[n], rng, fifo) for n in members if n in chosen}
     if kind == "list":
-        member = shape.member  # type: ignore[attr-defined]
+        member = shape.member
         return [_entry(valid_value(name, member, rng, fifo), i) for i in range(rng.randint(1, 3))]
     if kind == "map":
-        return {"k": valid_value("value", shape.value, rng, fifo)}  # type: ignore[attr-defined]
+        return {"k": valid_value("value", shape.value, rng, fifo)}
     if kind in ("integer", "long"):
         return 1
     if kind == "boolean":
         return True
     if kind == "blob":
         return b"blob"
-    return shape.enum[0] if getattr(shape, "enum", None) else "value"  # type: ignore[attr-defined]
+    return shape.enum[0] if getattr(shape, "enum", None) else "value"
 
 
 def _entry(value: Any, index: int) -> Any:
@@ -167,11 +167,11 @@ def _members(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def _shape_at(shape: Shape, path: tuple[Any, ...]) -> Shape:
     for key in path:
         if shape.type_name == "structure":
-            shape = shape.members[key]  # type: ignore[attr-defined]
+            shape = shape.members[key]
         elif shape.type_name == "list":
-            shape = shape.member  # type: ignore[attr-defined]
+            shape = shape.member
         elif shape.type_name == "map":
-            shape = shape.value  # type: ignore[attr-defined]
+            shape = shape.value
     return shape
 
 
