@@ -20,8 +20,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
-import aiosqlite
-
+from persistence.connection_thread import ConnectionThread, deliverable
 from persistence.migrate import migrate
 
 T = TypeVar("T")
@@ -65,14 +64,6 @@ class OperationFailed(RuntimeError):
     not an Exception, or StopIteration)."""
 
 
-def _deliverable(error: BaseException) -> Exception:
-    if isinstance(error, Exception) and not isinstance(error, StopIteration | StopAsyncIteration):
-        return error
-    wrapped = OperationFailed(f"operation raised {error!r}")
-    wrapped.__cause__ = error
-    return wrapped
-
-
 def _rollback(conn: sqlite3.Connection) -> None:
     """Roll back if a transaction is still open: SQLite already rolled back after some errors (disk full,
     I/O error), and a second ROLLBACK would raise and hide the real error."""
@@ -89,7 +80,7 @@ def _run_op(conn: sqlite3.Connection, savepoints: sqlite3.Cursor, op: Op) -> Out
             raise DatabaseUnavailable(f"the transaction was lost: {error}") from error
         savepoints.execute("ROLLBACK TO op")
         savepoints.execute("RELEASE op")
-        return False, _deliverable(error)
+        return False, deliverable(error, OperationFailed)
     savepoints.execute("RELEASE op")
     return True, result
 
@@ -116,6 +107,11 @@ def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[Outcome]:
     return [(False, failure)] * len(ops)
 
 
+def _execute_all(conn: sqlite3.Connection, statements: tuple[str, ...]) -> None:
+    for statement in statements:
+        conn.execute(statement)
+
+
 def _probe(conn: sqlite3.Connection) -> None:
     conn.execute("SELECT 1").fetchall()
 
@@ -127,13 +123,6 @@ def _run_read(conn: sqlite3.Connection, op: Op) -> Any:
         return op(conn)
     finally:
         conn.execute("COMMIT")
-
-
-async def _in_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
-    # aiosqlite's public API costs one thread round trip per statement; its worker queue lets us run a whole
-    # batch of statements in one round trip, which is what makes group commit pay off.
-    result: T = await conn._execute(fn, conn._conn, *args)  # type: ignore[no-untyped-call]
-    return result
 
 
 class DatabaseInUse(RuntimeError):
@@ -171,8 +160,8 @@ class Database:
         self._trace_path = trace_sql
         self._trace: TextIO | None = None
         self._pragmas = (_SYNCHRONOUS[durability], *_PRAGMAS)
-        self._conn: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._conn: ConnectionThread | None = None
+        self._reader: ConnectionThread | None = None
         self._lock: int | None = None
         self._pending: list[tuple[Op, asyncio.Future[Any]]] = []
         self._wakeup = asyncio.Event()
@@ -184,14 +173,12 @@ class Database:
     async def open(self) -> None:
         if self._path is not None:
             self._lock = _lock(self._path)
-        self._conn = await aiosqlite.connect(self._path or ":memory:", isolation_level=None)
-        for pragma in self._pragmas:
-            await self._conn.execute(pragma)
-        await _in_thread(self._conn, migrate)
+        self._conn = await ConnectionThread.open(self._path or ":memory:", "posthouse-writer")
+        await self._conn.run(_execute_all, self._pragmas)
+        await self._conn.run(migrate)
         if self._path is not None:
-            self._reader = await aiosqlite.connect(self._path, isolation_level=None)
-            for pragma in (*self._pragmas, "PRAGMA query_only = ON"):
-                await self._reader.execute(pragma)
+            self._reader = await ConnectionThread.open(self._path, "posthouse-reader")
+            await self._reader.run(_execute_all, (*self._pragmas, "PRAGMA query_only = ON"))
         if self._trace_path is not None:
             await self._start_trace(self._trace_path)
         self._start_writer()
@@ -205,7 +192,7 @@ class Database:
 
         for conn in (self._conn, self._reader):
             if conn is not None:
-                await conn.set_trace_callback(write)
+                await conn.run(sqlite3.Connection.set_trace_callback, write)
 
     async def close(self) -> None:
         if self._writer is not None:
@@ -252,7 +239,7 @@ class Database:
         """Run a read-only `op` on a committed snapshot, without waiting for the writer."""
         if self._reader is None:
             return await self.run(op)
-        result: T = await _in_thread(self._reader, _run_read, op)
+        result: T = await self._reader.run(_run_read, op)
         return result
 
     def _start_writer(self) -> None:
@@ -285,7 +272,7 @@ class Database:
 
     async def _commit(self, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
         assert self._conn is not None
-        outcomes = await _in_thread(self._conn, _run_batch, [op for op, _ in batch])
+        outcomes = await self._conn.run(_run_batch, [op for op, _ in batch])
         for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
             if future.done():
                 continue  # its caller gave up waiting (cancelled); the work is committed all the same

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from persistence.connection_thread import ConnectionThread, ThreadStopped
 from persistence.engine import Database, DatabaseClosed, DatabaseUnavailable, OperationFailed
 
 
@@ -184,3 +185,27 @@ async def test_operations_after_close_fail_instead_of_waiting(tmp_path: Path) ->
     with pytest.raises(DatabaseClosed):
         await answer(db.run(insert(1)))
     assert await db.probe(1) is not None
+
+
+async def test_a_read_that_raises_anything_leaves_the_reader_thread_running(db: Database) -> None:
+    def interrupted(conn: sqlite3.Connection) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(RuntimeError) as excinfo:
+        await db.read(interrupted)
+    assert isinstance(excinfo.value.__cause__, KeyboardInterrupt)
+    assert await db.read(lambda conn: conn.execute("SELECT 41 + 1").fetchone()[0]) == 42
+
+
+async def test_a_connection_that_cannot_open_says_why(tmp_path: Path) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        await ConnectionThread.open(str(tmp_path / "no-such-folder" / "db.sqlite"), "test")
+
+
+async def test_close_finishes_the_calls_handed_over(tmp_path: Path) -> None:
+    thread = await ConnectionThread.open(str(tmp_path / "db.sqlite"), "test")
+    pending = [thread.run(lambda conn, n: conn.execute("SELECT ?", (n,)).fetchone()[0], n) for n in range(50)]
+    await thread.close()
+    assert [await future for future in pending] == list(range(50))
+    with pytest.raises(ThreadStopped):
+        thread.run(lambda conn: None)
