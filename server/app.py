@@ -16,7 +16,7 @@ from server.config import Config, limits_of
 from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
-from server.services.sqs.operations import OPERATIONS as SQS_OPERATIONS
+from server.services.sqs.descriptor import DESCRIPTOR as SQS
 from server.services.sqs.service import SqsService
 from server.workers.retention import RetentionWorker
 
@@ -35,8 +35,8 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     )
     retention = RetentionWorker(db, clock, released=sqs.waiters.wake)
     registry = Registry()
-    registry.add("sqs", sqs, SQS_OPERATIONS)
-    gateway = Gateway(registry, config)
+    registry.add(SQS.name, sqs, SQS.operations)
+    gateway = Gateway(registry, config, [SQS])
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -1,13 +1,15 @@
 """The one AWS endpoint: detect the protocol, decode, dispatch through the registry, encode.
 
-Routing follows AWS's clients: `X-Amz-Target` means AWS JSON 1.0; a form body or an `Action` parameter
-means the query protocol, whose service comes from the SigV4 scope, the `Version`, the path or the action.
+Routing follows AWS's clients: `X-Amz-Target` means AWS JSON 1.0 (the service by its target prefix); a form
+body or an `Action` parameter means the query protocol, whose service comes from the SigV4 scope, the
+`Version`, the path, then the action (one that several services share goes to the service its parameters
+name). Every service is known only by its descriptor: nothing here names one.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -18,20 +20,13 @@ from server.config import Config
 from server.context import RequestContext
 from server.errors import AwsError, internal_failure, invalid_action, service_unavailable
 from server.http import HttpRequest, HttpResponse
-from server.protocols import json10, query, sqs_query
+from server.protocols import json10, query
 from server.registry import Handler, Registry
 from server.services.params import Params
+from server.wire import QueryWire, ServiceDescriptor, Struct
 
 log = logging.getLogger("posthouse.gateway")
 
-JSON_TARGETS = {"AmazonSQS": "sqs"}
-QUERY_SERVICES: dict[str, tuple[dict[str, query.Struct], query.XmlNames]] = {
-    "sqs": (sqs_query.INPUTS, sqs_query.OUTPUT),
-}
-QUERY_VERSIONS = {"2012-11-05": "sqs"}
-_QUEUE_PATH = re.compile(r"/\d{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?/?")
-# Query actions that only make sense at the service root, not on a queue's URL.
-_ROOT_ONLY_ACTIONS = {"CreateQueue", "ListQueues"}
 # What AWS answers a request that names no operation at all.
 _NO_OPERATION = HttpResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE, {})
 
@@ -42,9 +37,11 @@ def _media_type(request: HttpRequest) -> str:
 
 
 class Gateway:
-    def __init__(self, registry: Registry, config: Config) -> None:
+    def __init__(self, registry: Registry, config: Config, services: list[ServiceDescriptor]) -> None:
         self._registry = registry
         self._config = config
+        self._by_target = {s.json_target_prefix: s for s in services if s.json_target_prefix}
+        self._query_services = [(s, s.query) for s in services if s.query is not None]
 
     def _context(self, request: HttpRequest, access_key: str | None, region: str | None) -> RequestContext:
         host = request.headers.get("host") or f"{self._config.host}:{self._config.port}"
@@ -72,7 +69,7 @@ class Gateway:
                 f"No operation found: a body of type {_media_type(request) or 'none'} names none.",
                 status=404,
             )
-            return query.encode_error(error, ids.uuid4(), QUERY_SERVICES["sqs"][1].namespace)
+            return query.encode_error(error, ids.uuid4(), None)
         return _NO_OPERATION
 
     @staticmethod
@@ -99,7 +96,9 @@ class Gateway:
         identity = identify(request.headers.get("authorization"))
         ctx = self._context(request, identity.access_key, identity.region)
         prefix, _, operation = target.partition(".")
-        handler = self._registry.find(JSON_TARGETS.get(prefix, ""), operation)
+        service = self._by_target.get(prefix)
+        handler = self._registry.find(service.name, operation) if service else None
+        query_compatible = service is not None and service.query_compatible
         try:
             if handler is None:
                 raise AwsError(
@@ -111,33 +110,46 @@ class Gateway:
                 await self._dispatch(handler, json10.decode(request.body), ctx), ctx.request_id
             )
         except AwsError as error:
-            return json10.encode_error(error, ctx.request_id)
+            return json10.encode_error(error, ctx.request_id, query_compatible)
 
-    def _query_service(self, request: HttpRequest, service: str | None, form: dict[str, str]) -> str:
-        if service in QUERY_SERVICES:
-            return service
-        version_service = QUERY_VERSIONS.get(form.get("Version", ""))
-        if version_service:
-            return version_service
-        if _QUEUE_PATH.fullmatch(request.path):
-            return "sqs"
-        candidates = self._registry.services_with(form.get("Action", ""))
-        return candidates[0] if candidates else "sqs"
+    def _query_service(
+        self, request: HttpRequest, signing_name: str | None, form: dict[str, str]
+    ) -> tuple[ServiceDescriptor, QueryWire] | None:
+        """Which service a query request is for: by SigV4 scope, then `Version`, then path, then action."""
+        version = form.get("Version", "")
+        tests: list[Callable[[ServiceDescriptor, QueryWire], bool]] = [
+            lambda service, _: service.signing_name == signing_name,
+            lambda _, wire: wire.version == version,
+            lambda _, wire: wire.owns_path(request.path),
+        ]
+        for test in tests:
+            found = [(service, wire) for service, wire in self._query_services if test(service, wire)]
+            if len(found) == 1:
+                return found[0]
+        action = form.get("Action", "")
+        offering = [
+            (s, wire) for s, wire in self._query_services if self._registry.find(s.name, action) is not None
+        ]
+        if len(offering) > 1:  # an action several services share: the one whose resource it names
+            offering = [(s, wire) for s, wire in offering if s.claims(form)]
+        return offering[0] if len(offering) == 1 else None
 
     async def _query(self, request: HttpRequest) -> HttpResponse:
         form = query.read_form(request.query, request.body)
         presigned = dict(parse_qsl(request.query)).get("X-Amz-Credential")
         identity = identify(request.headers.get("authorization"), presigned)
         ctx = self._context(request, identity.access_key, identity.region)
-        service = self._query_service(request, identity.service, form)
-        inputs, names = QUERY_SERVICES[service]
+        found = self._query_service(request, identity.service, form)
+        wire = found[1] if found else None
         action = form.get("Action", "")
-        handler = self._registry.find(service, action)
+        handler = self._registry.find(found[0].name, action) if found else None
         try:
-            if handler is None or (action in _ROOT_ONLY_ACTIONS and _QUEUE_PATH.fullmatch(request.path)):
+            if wire is None or handler is None:
                 raise invalid_action(action)
-            params = query.decode(form, inputs.get(action, query.Struct()))
+            if action in wire.root_only and wire.owns_path(request.path):
+                raise invalid_action(action)
+            params = query.decode(form, wire.inputs.get(action, Struct()))
             result = await self._dispatch(handler, params, ctx)
-            return query.encode_result(action, result, ctx.request_id, names)
+            return query.encode_result(action, result, ctx.request_id, wire.names)
         except AwsError as error:
-            return query.encode_error(error, ctx.request_id, names.namespace)
+            return query.encode_error(error, ctx.request_id, wire.names.namespace if wire else None)

@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.clients import query_model_dir
-from server.protocols import json10, query, sqs_query
+from server.protocols import json10, query
+from server.services.sqs import wire as sqs_query
+from server.wire import Struct
 
 TRACE = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc"}}
 ATTRIBUTES = {
@@ -177,9 +179,7 @@ def test_query_requests_decode_like_json_requests(
     form = create_serializer("query").serialize_to_request(
         params, models["query"].operation_model(operation)
     )["body"]
-    decoded = query.decode(
-        {k: str(v) for k, v in form.items()}, sqs_query.INPUTS.get(operation, query.Struct())
-    )
+    decoded = query.decode({k: str(v) for k, v in form.items()}, sqs_query.INPUTS.get(operation, Struct()))
     expected = json.loads(json_body)
     assert _stringify(decoded) == _stringify(expected)
 

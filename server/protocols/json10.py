@@ -33,8 +33,12 @@ def encode_result(result: dict[str, Any], request_id: str) -> HttpResponse:
     return HttpResponse(200, orjson.dumps(result), MEDIA_TYPE, {"x-amzn-RequestId": request_id})
 
 
-def encode_error(error: AwsError, request_id: str) -> HttpResponse:
+def encode_error(error: AwsError, request_id: str, query_compatible: bool) -> HttpResponse:
+    """The JSON error; services that moved from the query protocol also name the query error code in
+    `x-amzn-query-error`, which their SDKs read for the error's code."""
     body = orjson.dumps({"__type": error.namespace + error.shape, "message": error.message})
-    fault = "Sender" if error.sender_fault else "Receiver"
-    headers = {"x-amzn-RequestId": request_id, "x-amzn-query-error": f"{error.code};{fault}"}
+    headers = {"x-amzn-RequestId": request_id}
+    if query_compatible:
+        fault = "Sender" if error.sender_fault else "Receiver"
+        headers["x-amzn-query-error"] = f"{error.code};{fault}"
     return HttpResponse(error.status, body, MEDIA_TYPE, headers)

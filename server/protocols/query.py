@@ -1,14 +1,14 @@
 """The AWS query protocol: form or URL parameters in, XML out.
 
 Decoding turns flattened names (`Attribute.1.Name=...`) into the same nested parameters the JSON protocol
-carries, guided by a per-service table of the lists and maps each operation has. Encoding does the reverse
-for results, with another table naming the repeated XML elements.
+carries, guided by a per-service table of the lists and maps each operation has (`server.wire` shapes, from
+the service's descriptor). Encoding does the reverse for results, with another table naming the repeated
+XML elements.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -16,6 +16,7 @@ import xmltodict
 
 from server.errors import AwsError
 from server.http import HttpResponse
+from server.wire import ListOf, MapOf, Scalar, Shape, Struct, XmlNames
 
 MEDIA_TYPE = "text/xml"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
@@ -33,34 +34,6 @@ _AUTH_PARAMETERS = {
 # -- decoding ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scalar:
-    pass
-
-
-@dataclass(frozen=True)
-class ListOf:
-    item: Shape = field(default_factory=Scalar)
-
-
-@dataclass(frozen=True)
-class MapOf:
-    key: str
-    value: str
-    item: Shape = field(default_factory=Scalar)
-
-
-@dataclass(frozen=True)
-class Struct:
-    fields: dict[str, tuple[str, Shape]] = field(default_factory=dict)
-    """Wire name -> (parameter name, shape); names not listed pass through unchanged."""
-
-    def by_parameter(self) -> dict[str, tuple[str, Shape]]:
-        """The same fields under their parameter names (botocore writes `Entries=` for an empty list)."""
-        return {target: (target, shape) for target, shape in self.fields.values()}
-
-
-Shape = Scalar | ListOf | MapOf | Struct
 Tree = dict[str, Any]
 
 
@@ -126,19 +99,6 @@ def decode(flat: dict[str, str], shape: Struct) -> dict[str, Any]:
 # -- encoding ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class XmlNames:
-    namespace: str
-    lists: dict[str, str]
-    """Result member -> repeated element name (flattened lists)."""
-    maps: dict[str, tuple[str, str, str]]
-    """Result member -> (entry element, key element, value element)."""
-    operation_lists: dict[tuple[str, str], str] = field(default_factory=dict)
-    """Per-operation overrides of `lists`."""
-    without_result: frozenset[str] = frozenset()
-    """Operations whose model has no output shape: no <...Result> element at all."""
-
-
 def _xml_value(value: Any, operation: str, names: XmlNames) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -183,12 +143,14 @@ def encode_result(operation: str, result: dict[str, Any], request_id: str, names
     return HttpResponse(200, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})
 
 
-def encode_error(error: AwsError, request_id: str, namespace: str) -> HttpResponse:
+def encode_error(error: AwsError, request_id: str, namespace: str | None) -> HttpResponse:
+    """The query protocol's ErrorResponse; `namespace` is None when no service could be told apart."""
     detail = {
         "Type": "Sender" if error.sender_fault else "Receiver",
         "Code": error.code,
         "Message": error.query_message or error.message,
         "Detail": None,
     }
-    body = _render({"ErrorResponse": {"@xmlns": namespace, "Error": detail, "RequestId": request_id}})
+    document = {"Error": detail, "RequestId": request_id}
+    body = _render({"ErrorResponse": {"@xmlns": namespace, **document} if namespace else document})
     return HttpResponse(error.status, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})

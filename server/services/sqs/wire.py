@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.protocols.query import ListOf, MapOf, Shape, Struct, XmlNames
+from server.wire import ListOf, MapOf, Shape, Struct, XmlNames
 
 NAMESPACE = "http://queue.amazonaws.com/doc/2012-11-05/"
 
