@@ -66,3 +66,15 @@ class QueueCounts:
     visible: int
     in_flight: int
     delayed: int
+
+
+class IssuedCredentials(NamedTuple):
+    """Temporary credentials and the identity they act as."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    account: str
+    arn: str
+    user_id: str
+    expires_ms: int

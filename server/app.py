@@ -18,6 +18,8 @@ from server.guard import Guard
 from server.registry import Registry
 from server.services.sqs.descriptor import DESCRIPTOR as SQS
 from server.services.sqs.service import SqsService
+from server.services.sts.descriptor import DESCRIPTOR as STS
+from server.services.sts.service import StsService
 from server.workers.retention import RetentionWorker
 
 DATABASE_FILE = "posthouse.db"
@@ -35,13 +37,16 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     )
     retention = RetentionWorker(db, clock, released=sqs.waiters.wake)
     registry = Registry()
+    sts = StsService(db, clock)
     registry.add(SQS.name, sqs, SQS.operations)
-    gateway = Gateway(registry, config, [SQS])
+    registry.add(STS.name, sts, STS.operations)
+    gateway = Gateway(registry, config, [SQS, STS], issued_accounts=sts.account_of)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
         await sqs.start()
+        await sts.start()
         retention.start()
         app.state.ready = True
         try:

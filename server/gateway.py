@@ -37,16 +37,23 @@ def _media_type(request: HttpRequest) -> str:
 
 
 class Gateway:
-    def __init__(self, registry: Registry, config: Config, services: list[ServiceDescriptor]) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        config: Config,
+        services: list[ServiceDescriptor],
+        issued_accounts: Callable[[str], str | None] | None = None,
+    ) -> None:
         self._registry = registry
         self._config = config
+        self._issued_accounts = issued_accounts
         self._by_target = {s.json_target_prefix: s for s in services if s.json_target_prefix}
         self._query_services = [(s, s.query) for s in services if s.query is not None]
 
     def _context(self, request: HttpRequest, access_key: str | None, region: str | None) -> RequestContext:
         host = request.headers.get("host") or f"{self._config.host}:{self._config.port}"
         return RequestContext(
-            account=account_for(access_key, self._config.account),
+            account=self._account(access_key),
             region=region or self._config.region,
             request_id=ids.uuid4(),
             base_url=self._config.base_url or f"{request.scheme}://{host}",
@@ -55,6 +62,14 @@ class Gateway:
             target_path=request.path,
             client_gone=request.client_gone,
         )
+
+    def _account(self, access_key: str | None) -> str:
+        """Temporary credentials act as the account they were issued for; other keys as `account_for` says."""
+        if access_key and self._issued_accounts is not None:
+            issued = self._issued_accounts(access_key)
+            if issued is not None:
+                return issued
+        return account_for(access_key, self._config.account)
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
         target = request.headers.get("x-amz-target")
