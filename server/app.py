@@ -16,6 +16,7 @@ from server.config import Config, limits_of
 from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
+from server.runtime import Installed, Runtime
 from server.services.sqs.descriptor import DESCRIPTOR as SQS
 from server.services.sqs.service import SqsService
 from server.services.sts.descriptor import DESCRIPTOR as STS
@@ -35,32 +36,29 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
         enforce_purge_interval=config.enforce_purge_interval,
         enforce_recreate_delay=config.enforce_recreate_delay,
     )
-    retention = RetentionWorker(db, clock, released=sqs.waiters.wake)
-    registry = Registry()
     sts = StsService(db, clock)
-    registry.add(SQS.name, sqs, SQS.operations)
-    registry.add(STS.name, sts, STS.operations)
-    gateway = Gateway(registry, config, [SQS, STS], issued_accounts=sts.account_of)
+    retention = RetentionWorker(db, clock, released=sqs.waiters.wake)
+    runtime = Runtime(
+        db, clock, [Installed(SQS, sqs), Installed(STS, sts)], workers={"retention": retention.run}
+    )
+    registry = Registry()
+    for entry in runtime.installed:
+        registry.add(entry.descriptor.name, entry.service, entry.descriptor.operations)
+    gateway = Gateway(registry, config, runtime.descriptors, issued_accounts=sts.account_of)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await db.open()
-        await sqs.start()
-        await sts.start()
-        retention.start()
+        await runtime.start()
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
-            await sqs.stop()
-            await retention.stop()
-            await db.close()
+            await runtime.stop()
 
     operator_app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
-    operator_app.state.sqs = sqs
-    operator_app.state.db = db
-    operator_app.state.clock = clock
+    operator_app.state.runtime = runtime
+    operator_app.state.sqs = sqs  # the admin routes' queue views
     operator_app.state.ready = False
     guard = Guard.build(
         list(config.allowed_origins), list(config.admin_hosts), config.admin_token, config.base_url

@@ -114,7 +114,7 @@ class _Server(uvicorn.Server):
         while hasattr(app, "app") and not hasattr(app, "state"):
             app = app.app
         if hasattr(app, "state"):
-            app.state.sqs.release_pollers()
+            app.state.runtime.release_pollers()
         super().handle_exit(sig, frame)
 
 

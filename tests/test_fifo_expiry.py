@@ -65,10 +65,10 @@ async def test_the_sweep_that_deletes_an_expired_head_wakes_the_queue(sqs: SqsSe
     queue = await expired_head(sqs)
     released: list[tuple[int, int]] = []
     worker = RetentionWorker(db, sqs.clock, released=lambda q, n: released.append((q, n)))
-    worker.start()
+    running = asyncio.create_task(worker.run())
     for _ in range(200):
         if released:
             break
         await asyncio.sleep(0.01)
-    await worker.stop()
+    running.cancel()
     assert released == [(queue.id, 1)]

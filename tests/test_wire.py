@@ -204,7 +204,7 @@ def test_malformed_query_input_is_a_client_error(server: ServerProcess, form: by
 
 def test_health_and_readiness(server: ServerProcess) -> None:
     status, health = server.admin("GET", "/health")
-    assert (status, health["status"], health["services"]) == (200, "ok", {"sqs": "running"})
+    assert (status, health["status"], health["services"]) == (200, "ok", {"sqs": "running", "sts": "running"})
     assert health["storage"] == {"writing": True, "problem": None, "writer_restarts": 0}
     assert server.admin("GET", "/_localstack/health")[0] == 200
     assert server.admin("GET", "/ready") == (200, {"ready": True})

@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from persistence.engine import Database
 from persistence.records import MessageRecord, QueueRecord
 from server.clock import ControllableClock
 from server.errors import AwsError
+from server.runtime import Runtime
 from server.services.sqs.catalog import queue_arn
 from server.services.sqs.incoming import sequence_text
 from server.services.sqs.service import SqsService
@@ -37,8 +37,13 @@ def _sqs(request: Request) -> SqsService:
 HEALTH_PROBE_S = 2.0
 
 
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
 async def _storage(request: Request) -> dict[str, Any]:
-    db: Database = request.app.state.db
+    db = _runtime(request).db
     problem = await db.probe(HEALTH_PROBE_S)
     return {"writing": problem is None, "problem": problem, "writer_restarts": db.writer_restarts}
 
@@ -47,7 +52,14 @@ async def health(request: Request) -> Response:
     """200 while the database commits writes; 503, and why, while it does not."""
     storage = await _storage(request)
     healthy = storage["writing"]
-    body = {"status": "ok" if healthy else "unavailable", "services": {"sqs": "running"}, "storage": storage}
+    runtime = _runtime(request)
+    workers = {"running": runtime.supervisor.running(), "restarts": dict(runtime.supervisor.restarts)}
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "services": runtime.service_states(),
+        "storage": storage,
+        "workers": workers,
+    }
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
@@ -139,7 +151,7 @@ async def peek_messages(request: Request) -> Response:
 
 
 async def advance_clock(request: Request) -> Response:
-    clock = request.app.state.clock
+    clock = _runtime(request).clock
     if not isinstance(clock, ControllableClock):
         return JSONResponse({"error": "start the server with --controllable-clock"}, status_code=404)
     try:
@@ -156,7 +168,7 @@ async def advance_clock(request: Request) -> Response:
 
 
 async def reset(request: Request) -> Response:
-    await _sqs(request).catalog.reset()
+    await _runtime(request).reset()
     return JSONResponse({"reset": True})
 
 

@@ -44,6 +44,9 @@ class SqsService:
         self.release_pollers()
         await self.move_tasks.stop()
 
+    async def reset(self) -> None:
+        await self.catalog.reset()
+
     def queue(self, ctx: RequestContext, params: Params) -> QueueRecord:
         """The queue a request names: its QueueUrl, or else the path it was sent to (Java SDK v1 style).
 

@@ -34,6 +34,9 @@ class StsService:
     async def stop(self) -> None:
         return None
 
+    def release_pollers(self) -> None:
+        return None  # nothing of STS waits
+
     async def reset(self) -> None:
         await self._db.run(credentials.delete_all)
         self._issued.clear()
