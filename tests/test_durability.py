@@ -71,10 +71,20 @@ def test_acknowledged_state_survives_kill_9(tmp_path: Path) -> None:
         second.stop()
 
 
-def test_graceful_stop_with_open_long_polls(tmp_path: Path) -> None:
+def test_graceful_stop_with_open_long_polls_and_a_running_move_task(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "data").start()
     sqs = sqs_client(server.url, "json")
     url = sqs.create_queue(QueueName="polled")["QueueUrl"]
+    dead_letters = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    arn = "arn:aws:sqs:us-east-1:000000000000:dlq"
+    policy = f'{{"deadLetterTargetArn":"{arn}","maxReceiveCount":1}}'
+    sqs.create_queue(QueueName="source", Attributes={"RedrivePolicy": policy})
+    sqs.send_message_batch(
+        QueueUrl=dead_letters, Entries=[{"Id": str(i), "MessageBody": "m"} for i in range(10)]
+    )
+    sqs.create_queue(QueueName="destination")
+    destination = "arn:aws:sqs:us-east-1:000000000000:destination"
+    sqs.start_message_move_task(SourceArn=arn, DestinationArn=destination, MaxNumberOfMessagesPerSecond=1)
     results: list[Any] = []
 
     def poll() -> None:
@@ -87,6 +97,7 @@ def test_graceful_stop_with_open_long_polls(tmp_path: Path) -> None:
     for poller in pollers:
         poller.start()
     server.wait_for_parked_receives(url, 3)
+    assert sqs.list_message_move_tasks(SourceArn=arn)["Results"][0]["Status"] == "RUNNING"
     took = server.stop()
     assert took < 10
     for poller in pollers:

@@ -1,5 +1,6 @@
 """Move-task state changes cannot get stuck: a cancel that loses the race to completion changes nothing,
-and a runner that raises leaves its task FAILED, not RUNNING for ever. (In process, on a real database:
+a runner that fails for a while resumes from its stored progress, and one that keeps failing leaves
+its task FAILED, not RUNNING for ever. (In process, on a real database:
 the races are too narrow to hit reliably over HTTP.)"""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,7 +62,39 @@ async def test_a_cancel_that_arrives_after_completion_changes_nothing(sqs: SqsSe
     assert await sqs.move_tasks.start(queue, arn, arn, 1) is not None  # the source is free for a new task
 
 
-async def test_a_runner_that_raises_marks_its_task_failed(
+async def settled(sqs: SqsService, task_id: str) -> str:
+    """The task's status once it is no longer RUNNING, moving the clock past the runner's backoffs."""
+    for _ in range(400):
+        current = await sqs.move_tasks.find(task_id)
+        assert current is not None
+        if current.status != task_rows.RUNNING:
+            return current.status
+        sqs.clock.advance(1)  # type: ignore[attr-defined]
+        await asyncio.sleep(0.01)
+    raise AssertionError("the task stayed RUNNING")
+
+
+async def test_a_runner_that_fails_for_a_while_resumes_and_completes(
+    sqs: SqsService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue = await dead_letter_queue(sqs, 3)
+    other = await sqs.catalog.create(CTX, "elsewhere", {}, {})
+    real_move, failures = moves.move, list[str]()
+
+    def flaky_move(conn: sqlite3.Connection, *args: Any) -> bool:
+        if len(failures) < 2:
+            failures.append("disk on fire")
+            raise RuntimeError("disk on fire")
+        return real_move(conn, *args)
+
+    monkeypatch.setattr(moves, "move", flaky_move)
+    task = await sqs.move_tasks.start(queue, queue_arn(queue), queue_arn(other), 10)
+    assert task is not None
+    assert await settled(sqs, task.task_id) == task_rows.COMPLETED
+    assert len(failures) == 2 and (await sqs.messaging.counts(other)).visible == 3
+
+
+async def test_a_runner_that_keeps_raising_marks_its_task_failed(
     sqs: SqsService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queue = await dead_letter_queue(sqs, 3)
@@ -72,11 +106,6 @@ async def test_a_runner_that_raises_marks_its_task_failed(
     monkeypatch.setattr(moves, "move", broken_move)
     task = await sqs.move_tasks.start(queue, queue_arn(queue), queue_arn(other), 10)
     assert task is not None
-    for _ in range(200):
-        current = await sqs.move_tasks.find(task.task_id)
-        if current is not None and current.status != task_rows.RUNNING:
-            break
-        await asyncio.sleep(0.01)
-    assert current is not None and current.status == task_rows.FAILED
-    assert current.failure_reason == "RuntimeError: disk on fire"
-    assert await sqs.move_tasks.start(queue, queue_arn(queue), None, 1) is not None
+    assert await settled(sqs, task.task_id) == task_rows.FAILED
+    failed = await sqs.move_tasks.find(task.task_id)
+    assert failed is not None and failed.failure_reason == "RuntimeError: disk on fire"

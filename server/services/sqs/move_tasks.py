@@ -32,6 +32,8 @@ log = logging.getLogger("posthouse.move_tasks")
 DEFAULT_RATE = 500
 STEP = 100
 MIN_PAUSE_MS = 20
+RUNNER_ATTEMPTS = 5  # failures in a row before a task is marked FAILED
+FIRST_RETRY_MS = 100  # then doubling
 NON_EXISTENT_QUEUE = "AWS.SimpleQueueService.NonExistentQueue"
 
 
@@ -111,33 +113,53 @@ class MoveTasks:
         self._running[task.task_id] = (runner, wake)
 
     async def _run(self, task: MoveTask, wake: asyncio.Future[None]) -> None:
-        rate = task.rate or DEFAULT_RATE
-        credit = 0.0
-        last_ms = self._clock.now_ms()
+        """Move until done; a step that raises (a full disk, a bug) is tried again from the stored progress
+        after a backoff, and only after RUNNER_ATTEMPTS failures in a row is the task marked FAILED."""
+        failures = 0
         try:
             while not self._stopping:
-                now_ms = self._clock.now_ms()
-                credit = min(float(rate), credit + rate * (now_ms - last_ms) / 1000)
-                last_ms = now_ms
-                result = await self._db.run(self._step(task, min(STEP, math.floor(credit))))
-                credit -= result.moved
-                for queue_id, count in result.woken.items():
-                    self._waiters.wake(queue_id, count)
-                if result.finished:
+                try:
+                    await self._move(task, wake)
                     return
-                if wake.done():
-                    wake = asyncio.get_running_loop().create_future()
-                    self._running[task.task_id] = (self._running[task.task_id][0], wake)
-                pause_ms = max(MIN_PAUSE_MS, math.ceil((1 - credit) * 1000 / rate))
-                await self._clock.wait(wake, self._clock.now_ms() + pause_ms)
-        except Exception as error:
-            log.exception("move task %s stopped", task.task_id)
-            await self._fail(task, error)
+                except Exception as error:
+                    failures += 1
+                    log.exception("move task %s failed (%d of %d)", task.task_id, failures, RUNNER_ATTEMPTS)
+                    if failures >= RUNNER_ATTEMPTS:
+                        await self._fail(task, error)
+                        return
+                wake = self._pending_wake(task)
+                await self._clock.wait(wake, self._clock.now_ms() + FIRST_RETRY_MS * 2 ** (failures - 1))
         finally:
             self._running.pop(task.task_id, None)
 
+    async def _move(self, task: MoveTask, wake: asyncio.Future[None]) -> None:
+        rate = task.rate or DEFAULT_RATE
+        credit = 0.0
+        last_ms = self._clock.now_ms()
+        while not self._stopping:
+            now_ms = self._clock.now_ms()
+            credit = min(float(rate), credit + rate * (now_ms - last_ms) / 1000)
+            last_ms = now_ms
+            result = await self._db.run(self._step(task, min(STEP, math.floor(credit))))
+            credit -= result.moved
+            for queue_id, count in result.woken.items():
+                self._waiters.wake(queue_id, count)
+            if result.finished:
+                return
+            wake = self._pending_wake(task)
+            pause_ms = max(MIN_PAUSE_MS, math.ceil((1 - credit) * 1000 / rate))
+            await self._clock.wait(wake, self._clock.now_ms() + pause_ms)
+
+    def _pending_wake(self, task: MoveTask) -> asyncio.Future[None]:
+        """The runner's wake-up (a cancel or shutdown sets it), fresh once it has been used."""
+        runner, wake = self._running[task.task_id]
+        if wake.done():
+            wake = asyncio.get_running_loop().create_future()
+            self._running[task.task_id] = (runner, wake)
+        return wake
+
     async def _fail(self, task: MoveTask, error: Exception) -> None:
-        """A runner that raised marks its task FAILED instead of leaving it RUNNING for ever."""
+        """A runner that kept failing marks its task FAILED instead of leaving it RUNNING for ever."""
         reason = f"{type(error).__name__}: {error}"[:256]
         try:
             await self._db.run(lambda conn: task_rows.fail_if_active(conn, task.task_id, reason))
