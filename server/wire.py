@@ -23,6 +23,8 @@ class Scalar:
 @dataclass(frozen=True)
 class ListOf:
     item: Shape = field(default_factory=Scalar)
+    wrapper: str | None = None
+    """`member` for a wrapped list (`Name.member.1`); None for a flattened one (`Name.1`)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class MapOf:
     key: str
     value: str
     item: Shape = field(default_factory=Scalar)
+    wrapper: str | None = None
+    """`entry` for a wrapped map (`Name.entry.1.key`); None for a flattened one (`Name.1.Key`)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,10 @@ class XmlNames:
     """Result member -> (entry element, key element, value element)."""
     operation_lists: dict[tuple[str, str], str] = field(default_factory=dict)
     """Per-operation overrides of `lists`."""
+    wrapped_lists: dict[str, str] = field(default_factory=dict)
+    """Result member -> item element of a wrapped list (`<Topics><member>…</member></Topics>`)."""
+    wrapped_maps: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """Result member -> (entry, key, value) elements of a wrapped map (`<Attributes><entry><key>…`)."""
     without_result: frozenset[str] = frozenset()
     """Operations whose model has no output shape: no <...Result> element at all."""
 

@@ -75,6 +75,10 @@ def _convert(node: Any, shape: Shape) -> Any:
         return [] if isinstance(shape, ListOf) else {}  # botocore sends `Name=` for an empty list
     if not isinstance(node, dict) or isinstance(shape, Scalar):
         return node
+    if isinstance(shape, ListOf | MapOf) and shape.wrapper is not None:
+        node = node.get(shape.wrapper)  # `Name.member.N` / `Name.entry.N`: the numbers are one level down
+        if not isinstance(node, dict):
+            return [] if isinstance(shape, ListOf) else {}
     if isinstance(shape, ListOf):
         return [_convert(item, shape.item) for item in _numbered(node)]
     if isinstance(shape, MapOf):
@@ -110,7 +114,12 @@ def _xml_value(value: Any, operation: str, names: XmlNames) -> Any:
 def _xml_members(result: dict[str, Any], operation: str, names: XmlNames) -> dict[str, Any]:
     members: dict[str, Any] = {}
     for name, value in result.items():
-        if isinstance(value, list):
+        if name in names.wrapped_lists and isinstance(value, list):
+            members[name] = {names.wrapped_lists[name]: [_xml_value(item, operation, names) for item in value]}
+        elif name in names.wrapped_maps and isinstance(value, dict):
+            entry, key, val = names.wrapped_maps[name]
+            members[name] = {entry: [{key: k, val: _xml_value(v, operation, names)} for k, v in value.items()]}
+        elif isinstance(value, list):
             element = names.operation_lists.get((operation, name)) or names.lists.get(name, name)
             members[element] = [_xml_value(item, operation, names) for item in value]
         elif name in names.maps and isinstance(value, dict):
