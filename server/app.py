@@ -16,35 +16,27 @@ from server.config import Config, limits_of
 from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
-from server.runtime import Installed, Runtime
-from server.services.sqs.descriptor import DESCRIPTOR as SQS
-from server.services.sqs.service import SqsService
-from server.services.sts.descriptor import DESCRIPTOR as STS
-from server.services.sts.service import StsService
-from server.workers.retention import RetentionWorker
+from server.runtime import Install, Platform, Runtime
+from server.services.sqs import install as sqs
+from server.services.sts import install as sts
 
 DATABASE_FILE = "posthouse.db"
+# Every service this server runs: one line each.
+SERVICES: list[Install] = [
+    sqs.install,
+    sts.install,
+]
 
 
 def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     clock = clock or (ControllableClock() if config.controllable_clock else SystemClock())
     path = None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE)
     db = Database(path, config.durability, trace_sql=config.trace_sql)
-    sqs = SqsService(
-        db,
-        clock,
-        enforce_purge_interval=config.enforce_purge_interval,
-        enforce_recreate_delay=config.enforce_recreate_delay,
-    )
-    sts = StsService(db, clock)
-    retention = RetentionWorker(db, clock, released=sqs.waiters.wake)
-    runtime = Runtime(
-        db, clock, [Installed(SQS, sqs), Installed(STS, sts)], workers={"retention": retention.run}
-    )
+    runtime = Runtime(Platform(db, clock, config), SERVICES)
     registry = Registry()
     for entry in runtime.installed:
         registry.add(entry.descriptor.name, entry.service, entry.descriptor.operations)
-    gateway = Gateway(registry, config, runtime.descriptors, issued_accounts=sts.account_of)
+    gateway = Gateway(registry, config, runtime.descriptors, issued_accounts=runtime.issued_account)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -58,7 +50,6 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
 
     operator_app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     operator_app.state.runtime = runtime
-    operator_app.state.sqs = sqs  # the admin routes' queue views
     operator_app.state.ready = False
     guard = Guard.build(
         list(config.allowed_origins), list(config.admin_hosts), config.admin_token, config.base_url

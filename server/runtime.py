@@ -12,11 +12,12 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from persistence.engine import Database
 from server.clock import Clock
+from server.config import Config
 from server.wire import ServiceDescriptor
 
 log = logging.getLogger("posthouse.runtime")
@@ -40,14 +41,32 @@ class Service(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Installed:
-    descriptor: ServiceDescriptor
-    service: Service
-
-
 Work = Callable[[], Awaitable[None]]
 """A worker's body: runs until it is cancelled (or returns, when its work is done)."""
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What every service is built from."""
+
+    db: Database
+    clock: Clock
+    config: Config
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A service as its package builds it: its descriptor, the running object, its background workers."""
+
+    descriptor: ServiceDescriptor
+    service: Service
+    workers: dict[str, Work] = field(default_factory=dict)
+    issued_accounts: Callable[[str], str | None] | None = None
+    """For a service that issues credentials (STS): the account an access key it issued acts as."""
+
+
+Install = Callable[[Platform], Installed]
+"""A service package's `install`: how the app adds it (one line per service in server/app.py)."""
 
 
 class Supervisor:
@@ -89,14 +108,22 @@ class Supervisor:
 
 
 class Runtime:
-    def __init__(
-        self, db: Database, clock: Clock, installed: list[Installed], workers: dict[str, Work]
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.installed = installed
-        self.supervisor = Supervisor(clock)
-        self._workers = workers
+    def __init__(self, platform: Platform, installs: list[Install]) -> None:
+        self.db = platform.db
+        self.clock = platform.clock
+        self.installed = [install(platform) for install in installs]
+        self.supervisor = Supervisor(platform.clock)
+        self._workers = {name: work for entry in self.installed for name, work in entry.workers.items()}
+
+    def service(self, name: str) -> Service:
+        return next(entry.service for entry in self.installed if entry.descriptor.name == name)
+
+    def issued_account(self, access_key: str) -> str | None:
+        """The account an access key acts as, when some service issued it (STS's temporary credentials)."""
+        for entry in self.installed:
+            if entry.issued_accounts is not None and (account := entry.issued_accounts(access_key)):
+                return account
+        return None
 
     @property
     def descriptors(self) -> list[ServiceDescriptor]:

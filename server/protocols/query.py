@@ -115,10 +115,14 @@ def _xml_members(result: dict[str, Any], operation: str, names: XmlNames) -> dic
     members: dict[str, Any] = {}
     for name, value in result.items():
         if name in names.wrapped_lists and isinstance(value, list):
-            members[name] = {names.wrapped_lists[name]: [_xml_value(item, operation, names) for item in value]}
+            members[name] = {
+                names.wrapped_lists[name]: [_xml_value(item, operation, names) for item in value]
+            }
         elif name in names.wrapped_maps and isinstance(value, dict):
             entry, key, val = names.wrapped_maps[name]
-            members[name] = {entry: [{key: k, val: _xml_value(v, operation, names)} for k, v in value.items()]}
+            members[name] = {
+                entry: [{key: k, val: _xml_value(v, operation, names)} for k, v in value.items()]
+            }
         elif isinstance(value, list):
             element = names.operation_lists.get((operation, name)) or names.lists.get(name, name)
             members[element] = [_xml_value(item, operation, names) for item in value]

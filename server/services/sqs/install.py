@@ -1,0 +1,19 @@
+"""How the app adds SQS: the service, and its retention worker."""
+
+from __future__ import annotations
+
+from server.runtime import Installed, Platform
+from server.services.sqs.descriptor import DESCRIPTOR
+from server.services.sqs.service import SqsService
+from server.workers.retention import RetentionWorker
+
+
+def install(platform: Platform) -> Installed:
+    sqs = SqsService(
+        platform.db,
+        platform.clock,
+        enforce_purge_interval=platform.config.enforce_purge_interval,
+        enforce_recreate_delay=platform.config.enforce_recreate_delay,
+    )
+    retention = RetentionWorker(platform.db, platform.clock, released=sqs.waiters.wake)
+    return Installed(DESCRIPTOR, sqs, workers={"retention": retention.run})
