@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from conformance.clients import NO_RETRIES
 from conformance.conftest import Endpoint, error_of
 
-pytestmark = pytest.mark.client("boto3-query")
+pytestmark = pytest.mark.client("boto3")
 
 
 @pytest.fixture
