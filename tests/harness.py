@@ -58,6 +58,12 @@ class ServerProcess:
             time.sleep(0.05)
         raise RuntimeError(f"server did not start:\n{self.log_path.read_text()}")
 
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def kill(self) -> None:
         """Crash it: SIGKILL, no chance to flush or clean up."""
         assert self.process is not None

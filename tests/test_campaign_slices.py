@@ -19,11 +19,8 @@ def test_storm_slice_every_poll_gets_exactly_one_message(server: ServerProcess) 
 
 
 def test_malformed_corpus_gets_no_5xx_and_only_parseable_replies(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "data", *SERVER_ARGS).start()
-    try:
+    with ServerProcess(tmp_path / "data", *SERVER_ARGS).start() as server:
         figures = replay(server.url)
-    finally:
-        server.stop()
     assert figures["cases"] >= 10_000
     assert (figures["server_errors"], figures["problems"], figures["healthy_after"]) == (0, [], True)
 
@@ -31,12 +28,9 @@ def test_malformed_corpus_gets_no_5xx_and_only_parseable_replies(tmp_path: Path)
 def test_slow_clients_slice_all_cut_off_within_twice_the_timeout(tmp_path: Path) -> None:
     timeout_s = 1.0
     args = ("--head-timeout", str(timeout_s), "--body-timeout", str(timeout_s))
-    server = ServerProcess(tmp_path / "data", *args).start()
-    try:
+    with ServerProcess(tmp_path / "data", *args).start() as server:
         assert server.process is not None
         figures = asyncio.run(campaign(server.url, 50, 10, timeout_s, server.process.pid))
-    finally:
-        server.stop()
     assert not held_too_long(figures), figures
     assert figures["slowloris"]["answers"] == {"408": 50}
     assert figures["stalled_uploads_1_of_7_mib"]["answers"] == {"408": 10}
@@ -45,10 +39,7 @@ def test_slow_clients_slice_all_cut_off_within_twice_the_timeout(tmp_path: Path)
 
 
 def test_crash_slice_loses_resurrects_duplicates_and_reorders_nothing(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "data").start()
-    try:
+    with ServerProcess(tmp_path / "data").start() as server:
         figures = asyncio.run(run(server, seconds=3, kills=2))
-    finally:
-        server.stop()
     assert figures["kills"] == 2 and figures["answered_sends"] > 0 and figures["dead_lettered_fifo"] > 0
     assert not failed(figures), figures

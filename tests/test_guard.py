@@ -19,7 +19,7 @@ TOKEN = "s3cret"
 
 @pytest.fixture(scope="module")
 def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    process = ServerProcess(
+    with ServerProcess(
         tmp_path_factory.mktemp("guarded") / "data",
         "--in-memory",
         "--allow-origin",
@@ -28,9 +28,8 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
         "posthouse",
         "--admin-token",
         TOKEN,
-    ).start()
-    yield process
-    process.stop()
+    ).start() as process:
+        yield process
 
 
 def queue_exists(sqs: BaseClient, url: str) -> bool:

@@ -20,7 +20,7 @@ TIMEOUT_S = 0.5
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    process = ServerProcess(
+    with ServerProcess(
         tmp_path_factory.mktemp("strict") / "data",
         "--in-memory",
         "--controllable-clock",
@@ -28,9 +28,8 @@ def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         str(TIMEOUT_S),
         "--body-timeout",
         str(TIMEOUT_S),
-    ).start()
-    yield process
-    process.stop()
+    ).start() as process:
+        yield process
 
 
 def raw(server: ServerProcess, data: bytes, wait_s: float = 5) -> tuple[bytes, float]:

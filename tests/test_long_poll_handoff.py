@@ -122,8 +122,9 @@ def test_a_visibility_timeout_ending_wakes_one_poll_not_all(tmp_path: Path) -> N
     """Only the head of the line sleeps until the next in-flight message comes back; the poll that gets it
     hands that timer to the next. (Before: every parked poll woke and claimed at that moment.)"""
     trace = tmp_path / "statements.sql"
-    server = ServerProcess(tmp_path / "data", "--trace-sql", str(trace), "--controllable-clock").start()
-    try:
+    with ServerProcess(
+        tmp_path / "data", "--trace-sql", str(trace), "--controllable-clock"
+    ).start() as server:
         sqs = sqs_client(server.url, "json")
         url = sqs.create_queue(QueueName="timers.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
         for group in ("g1", "g2"):
@@ -144,5 +145,3 @@ def test_a_visibility_timeout_ending_wakes_one_poll_not_all(tmp_path: Path) -> N
         assert sorted(body for poll in answered for body in poll.bodies()) == ["g1", "g2"]
         server.advance(20)  # the rest reach their deadlines, empty
         assert [poll.bodies() for poll in finished(polls, 30) if poll not in answered] == [[]] * 28
-    finally:
-        server.stop()

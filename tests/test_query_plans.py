@@ -81,11 +81,8 @@ def plans(trace: Path, database: Path) -> dict[str, str]:
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("plans")
     trace = folder / "statements.sql"
-    server = ServerProcess(folder / "data", "--trace-sql", str(trace), "--controllable-clock").start()
-    try:
+    with ServerProcess(folder / "data", "--trace-sql", str(trace), "--controllable-clock").start() as server:
         workload(server)
-    finally:
-        server.stop()
     return plans(trace, folder / "data" / "posthouse.db")
 
 

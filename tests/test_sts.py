@@ -67,14 +67,11 @@ def test_an_assumed_role_acts_as_its_account_in_sqs_too(server: ServerProcess) -
 
 
 def test_issued_credentials_survive_a_restart(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "data").start()
-    try:
+    with ServerProcess(tmp_path / "data").start() as server:
         keys = as_keys(client(server, "sts").assume_role(RoleArn=ROLE, RoleSessionName="s1")["Credentials"])
         server.kill()
         server.start()
         assert client(server, "sts", **keys).get_caller_identity()["Account"] == "111122223333"
-    finally:
-        server.stop()
 
 
 def test_session_tokens_act_as_the_caller(server: ServerProcess) -> None:

@@ -24,10 +24,9 @@ def target(endpoint: str | None, *server_args: str) -> Iterator[tuple[str, int |
     if endpoint:
         yield endpoint, None
         return
-    with tempfile.TemporaryDirectory() as folder:
-        server = ServerProcess(Path(folder) / "data", *server_args).start()
-        try:
-            assert server.process is not None
-            yield server.url, server.process.pid
-        finally:
-            server.stop()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        ServerProcess(Path(folder) / "data", *server_args).start() as server,
+    ):
+        assert server.process is not None
+        yield server.url, server.process.pid
