@@ -114,14 +114,15 @@ class Runtime:
         self.installed = [install(platform) for install in installs]
         self.supervisor = Supervisor(platform.clock)
         self._workers = {name: work for entry in self.installed for name, work in entry.workers.items()}
+        self._issuers = [entry.issued_accounts for entry in self.installed if entry.issued_accounts]
 
     def service(self, name: str) -> Service:
         return next(entry.service for entry in self.installed if entry.descriptor.name == name)
 
     def issued_account(self, access_key: str) -> str | None:
         """The account an access key acts as, when some service issued it (STS's temporary credentials)."""
-        for entry in self.installed:
-            if entry.issued_accounts is not None and (account := entry.issued_accounts(access_key)):
+        for issuer in self._issuers:  # asked on every request: only the services that issue keys
+            if account := issuer(access_key):
                 return account
         return None
 
