@@ -29,6 +29,9 @@ class Limits:
 _REASONS = {408: b"Request Timeout", 413: b"Content Too Large", 431: b"Request Header Fields Too Large"}
 
 
+LINGER_S = 2.0
+
+
 class _Refused(Exception):
     """Raised from a parser callback to stop parsing; httptools hands it back as a parser error."""
 
@@ -45,6 +48,7 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             self._timer: asyncio.TimerHandle | None = None
             self._deadline: float | None = None
             self._deadline_message = ""
+            self._refused = False
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -58,6 +62,8 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return  # lingering after a refusal: what still arrives is read and dropped
             if self._in_head:
                 self._head_bytes += len(data)
                 if self._head_bytes > limits.max_head_bytes + len(data):
@@ -126,6 +132,14 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             body = message.encode()
             head = b"HTTP/1.1 %d %s\r\ncontent-type: text/plain\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
             self.transport.write(head % (status, _REASONS[status], len(body)) + body)
-            self.transport.close()
+            # A lingering close, as web servers do: closing with the client's bytes still unread would send
+            # a reset that can destroy the answer before the client reads it. Send FIN after the answer,
+            # drop what still arrives, and close once the client has gone or LINGER_S has passed.
+            self._refused = True
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+                self.loop.call_later(LINGER_S, self.transport.close)
+            else:
+                self.transport.close()
 
     return LimitedHttpToolsProtocol
