@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from persistence.engine import Database
 from server.admin.routes import EXCEPTION_HANDLERS, ROUTES
-from server.asgi import Endpoint
+from server.asgi import BASE_HEADERS, Endpoint
 from server.clock import Clock, ControllableClock, SystemClock
 from server.config import Config, limits_of
 from server.gateway import Gateway
@@ -54,4 +54,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     guard = Guard.build(
         list(config.allowed_origins), list(config.admin_hosts), config.admin_token, config.base_url
     )
-    return Endpoint(gateway.handle, operator_app, operator_app.state, guard, limits_of(config))
+    wanted_headers = BASE_HEADERS | gateway.request_headers
+    return Endpoint(
+        gateway.handle, operator_app, operator_app.state, guard, limits_of(config), wanted_headers
+    )

@@ -20,15 +20,18 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_WANTED_HEADERS = {
-    b"host",
-    b"content-type",
-    b"x-amz-target",
-    b"authorization",
-    b"x-amzn-trace-id",
-    b"origin",
-    b"sec-fetch-site",
-}
+BASE_HEADERS = frozenset(
+    {
+        b"host",
+        b"content-type",
+        b"x-amz-target",
+        b"authorization",
+        b"x-amzn-trace-id",
+        b"origin",
+        b"sec-fetch-site",
+    }
+)
+"""The headers routing and identity read; a gateway adds those its services' REST routes read."""
 OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack")
 
 
@@ -76,7 +79,7 @@ class _HangUpWatch:
             self._watch.cancel()
 
 
-def _headers(scope: Scope, wanted: set[bytes] | None = None) -> dict[str, str]:
+def _headers(scope: Scope, wanted: frozenset[bytes] | None = None) -> dict[str, str]:
     return {
         name.decode("latin-1"): value.decode("latin-1")
         for name, value in scope["headers"]
@@ -93,6 +96,7 @@ def _request(scope: Scope, headers: dict[str, str], body: bytes, client_gone: _H
         headers=headers,
         body=body,
         client_gone=client_gone,
+        raw_path=scope.get("raw_path", b"").decode("latin-1"),
     )
 
 
@@ -104,9 +108,16 @@ class Endpoint:
     after the guard has turned away browser requests from other sites."""
 
     def __init__(
-        self, handler: Handler, operator_app: AsgiApp, state: Any, guard: Guard, limits: Limits
+        self,
+        handler: Handler,
+        operator_app: AsgiApp,
+        state: Any,
+        guard: Guard,
+        limits: Limits,
+        wanted_headers: frozenset[bytes] = BASE_HEADERS,
     ) -> None:
         self._handler = handler
+        self._wanted_headers = wanted_headers
         self._limits = limits
         self._operator_app = operator_app
         self._guard = guard
@@ -127,7 +138,7 @@ class Endpoint:
             else:
                 await _respond(send, HttpResponse(refusal.status, refusal.reason.encode(), "text/plain", {}))
             return
-        headers = _headers(scope, _WANTED_HEADERS)
+        headers = _headers(scope, self._wanted_headers)
         refusal = self._guard.origin_refusal(headers)
         if refusal is not None:
             await _respond(send, HttpResponse(refusal.status, refusal.reason.encode(), "text/plain", {}))

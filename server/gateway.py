@@ -3,7 +3,8 @@
 Routing follows AWS's clients: `X-Amz-Target` means AWS JSON 1.0 (the service by its target prefix); a form
 body or an `Action` parameter means the query protocol, whose service comes from the SigV4 scope, the
 `Version`, the path, then the action (one that several services share goes to the service its parameters
-name). Every service is known only by its descriptor: nothing here names one.
+name); otherwise the method and path may match a REST-JSON route. Every service is known only by its
+descriptor: nothing here names one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from server.config import Config
 from server.context import RequestContext
 from server.errors import AwsError, internal_failure, invalid_action, service_unavailable
 from server.http import HttpRequest, HttpResponse
-from server.protocols import json10, query
+from server.protocols import json10, query, rest_json
 from server.registry import Handler, Registry
 from server.services.params import Params
 from server.wire import QueryWire, ServiceDescriptor, Struct
@@ -49,6 +50,9 @@ class Gateway:
         self._issued_accounts = issued_accounts
         self._by_target = {s.json_target_prefix: s for s in services if s.json_target_prefix}
         self._query_services = [(s, s.query) for s in services if s.query is not None]
+        self._rest = rest_json.RestRoutes(services)
+        self.request_headers = frozenset(name.encode() for name in self._rest.request_headers)
+        """Request headers, beyond those of routing and identity, that some service reads."""
 
     def _context(self, request: HttpRequest, access_key: str | None, region: str | None) -> RequestContext:
         host = request.headers.get("host") or f"{self._config.host}:{self._config.port}"
@@ -77,6 +81,9 @@ class Gateway:
             return await self._json(request, target)
         if self._is_query(request):
             return await self._query(request)
+        match = self._rest.match(request)
+        if match is not None:
+            return await self._rest_call(request, match)
         if request.body:
             # A body in no form SQS reads (say, a form sent as text/plain): an error SDKs can name.
             error = AwsError(
@@ -126,6 +133,21 @@ class Gateway:
             )
         except AwsError as error:
             return json10.encode_error(error, ctx.request_id, query_compatible)
+
+    async def _rest_call(self, request: HttpRequest, match: rest_json.Match) -> HttpResponse:
+        identity = identify(request.headers.get("authorization"))
+        ctx = self._context(request, identity.access_key, identity.region)
+        handler = self._registry.find(match.service.name, match.route.operation)
+        try:
+            if handler is None:
+                raise AwsError(
+                    "UnknownOperationException", f"{match.route.operation} is not supported.", status=404
+                )
+            params = rest_json.decode(match, request)
+            result = await self._dispatch(handler, params, ctx)
+            return rest_json.encode_result(match.route, result, ctx.request_id)
+        except AwsError as error:
+            return rest_json.encode_error(error, ctx.request_id, match.service)
 
     def _query_service(
         self, request: HttpRequest, signing_name: str | None, form: dict[str, str]

@@ -19,6 +19,9 @@ class HttpRequest:
     """Only the headers AWS routing and identity depend on, names in lower case."""
     body: bytes
     client_gone: ClientGone | None = None
+    raw_path: str = ""
+    """The path as sent, still percent-encoded (REST path labels may hold an encoded `/`); empty when not known,
+    and `path` stands for it."""
 
 
 @dataclass(slots=True)  # built per request: plain slots are cheaper to build than frozen

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.context import RequestContext
+from server.errors import AwsError
 from server.services.params import Params
 
 
@@ -94,6 +95,55 @@ class QueryWire:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """Where a REST operation's result members go besides the JSON body."""
+
+    status: str | None = None
+    """The member holding the HTTP status (Lambda's Invoke: `StatusCode`)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Member -> response header."""
+    payload: str | None = None
+    """The member that is the whole body: bytes as they are, a structure as JSON."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One REST operation: its method and path template, and where its input members travel."""
+
+    operation: str
+    method: str
+    path: str
+    """A template as in AWS's models: `/2015-03-31/functions/{FunctionName}/invocations`; `{Key+}` takes
+    slashes too, and a `?name=value` tail is a query parameter the request must carry."""
+    status: int = 200
+    query: Mapping[str, str] = field(default_factory=dict)
+    """Member -> query-string parameter."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Member -> request header."""
+    payload: str | None = None
+    """The member that is the whole request body: bytes as they are, a structure as JSON."""
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    """Members in the path, query string or headers that are not strings (`integer`, `boolean`, `list`), and
+    `structure` for a payload member that travels as JSON rather than as raw bytes."""
+    reply: Reply = field(default_factory=Reply)
+
+
+def message_only(error: AwsError) -> dict[str, Any]:
+    return {"message": error.message}
+
+
+@dataclass(frozen=True)
+class RestWire:
+    """The service's REST-JSON protocol (method and path name the operation; JSON or raw bodies)."""
+
+    routes: tuple[Route, ...]
+    error_body: Callable[[AwsError], dict[str, Any]] = message_only
+    """The JSON body of an error (its code travels in `x-amzn-errortype`); Lambda adds `Type`."""
+    malformed: Callable[[str], AwsError] | None = None
+    """The error for a body that is not the JSON the route expects, given the parser's complaint."""
+
+
+@dataclass(frozen=True)
 class ServiceDescriptor:
     name: str
     """The registry's key for the service."""
@@ -105,6 +155,7 @@ class ServiceDescriptor:
     query_compatible: bool = False
     """Whether its JSON errors carry `x-amzn-query-error` (services that moved from the query protocol)."""
     query: QueryWire | None = None
+    rest: RestWire | None = None
     claims: Callable[[Mapping[str, str]], bool] = _no_params
     """For an action several services share (AddPermission, TagResource): whether these parameters name
     one of this service's resources (SQS: a QueueUrl)."""
