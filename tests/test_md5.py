@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from server.services.sqs.md5 import md5_of_attributes, md5_of_body
+from server.services.md5 import md5_of_attributes, md5_of_body
 
 
 def s(value: str) -> dict[str, str]:

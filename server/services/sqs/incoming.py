@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 
 from persistence.records import MessageRecord
+from server.services.md5 import md5_of_attributes
 from server.services.sqs import receipts
-from server.services.sqs.md5 import md5_of_attributes
 
 _ALL_ATTRIBUTE_NAMES = ("All", ".*", "*")
 

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any
 
 from server.errors import invalid_parameter_value
-from server.services.params import Params
+from server.services.message_attributes import (
+    Attributes,
+    Problem,
+    checked,
+    kind_of,
+    name_is_valid,
+)
+from server.services.params import NOT_XML, Params
 from server.services.sqs.errors import invalid_value, sqs_error
 
 MAX_ATTRIBUTES = 10
-_ALLOWED_BODY = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ATTRIBUTE_NAME = re.compile(r"[\w.\-]{1,256}")
-_DATA_TYPE = re.compile(r"(String|Number|Binary)(\..+)?", re.DOTALL)
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _GROUP_ID = re.compile(r"[!-~]{1,128}")
 _SYSTEM_ATTRIBUTES = {"AWSTraceHeader"}
 
-Attributes = dict[str, dict[str, str]]
-
 
 def check_body(body: str) -> None:
-    bad = _ALLOWED_BODY.search(body)
+    bad = NOT_XML.search(body)
     if bad:
         raise sqs_error(
             "InvalidMessageContents",
@@ -32,55 +32,29 @@ def check_body(body: str) -> None:
 
 
 def _check_name(name: str) -> None:
-    lowered = name.lower()
-    if (
-        not _ATTRIBUTE_NAME.fullmatch(name)
-        or lowered.startswith(("aws.", "amazon."))
-        or name.startswith(".")
-        or name.endswith(".")
-        or ".." in name
-    ):
+    if not name_is_valid(name):
         raise invalid_parameter_value(f"Message (user) attribute name '{name}' is invalid.")
+
+
+_WORDING = {
+    Problem.NO_TYPE: "The message attribute '{name}' must contain a non-empty message attribute type.",
+    Problem.BAD_TYPE: "The type of message (user) attribute '{name}' is invalid. You must use only the"
+    " following supported type prefixes: Binary, Number, String.",
+    Problem.NO_VALUE: "Message (user) attribute '{name}' must contain a non-empty value of type '{kind}'.",
+    Problem.BAD_BINARY: "Message (user) attribute '{name}' has an invalid binary value.",
+    Problem.BAD_CHARACTERS: "Message (user) attribute '{name}' contains invalid characters.",
+    Problem.NOT_A_NUMBER: "Can't cast the value of message (user) attribute '{name}' to a number.",
+}
 
 
 def _check_value(name: str, raw: Any) -> dict[str, str]:
     value = Params(raw if isinstance(raw, dict) else {})
     data_type = value.text("DataType")
-    if not data_type:
-        raise invalid_parameter_value(
-            f"The message attribute '{name}' must contain a non-empty message attribute type."
-        )
-    if len(data_type) > 256 or not _DATA_TYPE.fullmatch(data_type):
-        raise invalid_parameter_value(
-            f"The type of message (user) attribute '{name}' is invalid. You must use only the following"
-            " supported type prefixes: Binary, Number, String."
-        )
-    if data_type.startswith("Binary"):
-        binary = value.text("BinaryValue")
-        if not binary:
-            raise invalid_parameter_value(
-                f"Message (user) attribute '{name}' must contain a non-empty value of type 'Binary'."
-            )
-        try:
-            base64.b64decode(binary, validate=True)
-        except ValueError:  # binascii.Error, or a non-ASCII character
-            raise invalid_parameter_value(
-                f"Message (user) attribute '{name}' has an invalid binary value."
-            ) from None
-        return {"DataType": data_type, "BinaryValue": binary}
-    text = value.text("StringValue")
-    kind = data_type.split(".", 1)[0]
-    if not text:
-        raise invalid_parameter_value(
-            f"Message (user) attribute '{name}' must contain a non-empty value of type '{kind}'."
-        )
-    if _ALLOWED_BODY.search(text):
-        raise invalid_parameter_value(f"Message (user) attribute '{name}' contains invalid characters.")
-    if kind == "Number" and not _NUMBER.fullmatch(text):
-        raise invalid_parameter_value(
-            f"Can't cast the value of message (user) attribute '{name}' to a number."
-        )
-    return {"DataType": data_type, "StringValue": text}
+    outcome = checked(data_type, value.text("StringValue"), value.text("BinaryValue"))
+    if isinstance(outcome, Problem):
+        kind = kind_of(data_type or "")
+        raise invalid_parameter_value(_WORDING[outcome].format(name=name, kind=kind))
+    return outcome
 
 
 def message_attributes(raw: dict[str, Any]) -> Attributes:
@@ -88,33 +62,22 @@ def message_attributes(raw: dict[str, Any]) -> Attributes:
         raise invalid_parameter_value(
             f"Number of message attributes [{len(raw)}] exceeds the allowed maximum [{MAX_ATTRIBUTES}]."
         )
-    checked: Attributes = {}
+    valid: Attributes = {}
     for name, value in raw.items():
         _check_name(name)
-        checked[name] = _check_value(name, value)
-    return checked
+        valid[name] = _check_value(name, value)
+    return valid
 
 
 def system_attributes(raw: dict[str, Any]) -> Attributes:
-    checked: Attributes = {}
+    valid: Attributes = {}
     for name, value in raw.items():
         if name not in _SYSTEM_ATTRIBUTES:
             raise invalid_parameter_value(f"Message system attribute name '{name}' is invalid.")
-        checked[name] = _check_value(name, value)
-        if checked[name]["DataType"] != "String":
+        valid[name] = _check_value(name, value)
+        if valid[name]["DataType"] != "String":
             raise invalid_parameter_value(f"{name} message system attribute must be of type 'String'.")
-    return checked
-
-
-def attributes_size(attributes: Attributes) -> int:
-    size = 0
-    for name, value in attributes.items():
-        size += len(name.encode()) + len(value["DataType"].encode())
-        if "BinaryValue" in value:
-            size += len(base64.b64decode(value["BinaryValue"]))
-        else:
-            size += len(value["StringValue"].encode())
-    return size
+    return valid
 
 
 def check_group_id(name: str, value: str) -> None:

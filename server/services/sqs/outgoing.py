@@ -13,10 +13,11 @@ from persistence.records import NewMessage, QueueRecord
 from server import ids
 from server.context import RequestContext
 from server.errors import AwsError, invalid_parameter_value
+from server.services.md5 import md5_of_attributes, md5_of_body
+from server.services.message_attributes import size_of
 from server.services.params import Params
 from server.services.sqs import message_rules
 from server.services.sqs.errors import invalid_value
-from server.services.sqs.md5 import md5_of_attributes, md5_of_body
 
 
 @dataclass(slots=True)  # built per request: plain slots are cheaper to build than frozen
@@ -84,7 +85,7 @@ def prepare(
     attributes = message_rules.message_attributes(entry.mapping("MessageAttributes"))
     system = message_rules.system_attributes(entry.mapping("MessageSystemAttributes"))
     group_id, dedup_id = _group_and_dedup_ids(queue, entry, body)
-    size = len(body.encode()) + message_rules.attributes_size(attributes)
+    size = len(body.encode()) + size_of(attributes)
     limit = int(queue.attributes["MaximumMessageSize"])
     if size > limit:
         verb = "cannot be validated" if in_batch else "are invalid"

@@ -1,4 +1,4 @@
-"""SQS's MD5 digests of message bodies and message (system) attributes, bit-exact with AWS.
+"""The MD5 digests SQS (and SNS deliveries into SQS) return for message bodies and attributes, bit-exact with AWS.
 
 Attribute digest: names sorted by UTF-16 code units (as the Java SDK does); for each, the length-prefixed
 name, the length-prefixed data type, one transport byte (1 string, 2 binary) and the length-prefixed value.
