@@ -28,7 +28,7 @@ def _fifo_reply(reply: Result, sent: Sent) -> Result:
 async def send_message(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     queue = sqs.queue(ctx, params)
     check_fifo_required(queue, params, missing_parameter)
-    outgoing = prepare(queue, ctx, params, sqs.clock.now_ms())
+    outgoing = prepare(queue, ctx, params, sqs.clock.now_ms(), sqs.messaging.enqueue)
     sent = await sqs.messaging.send(queue, [outgoing.row])
     return outgoing.reply if sent is None else _fifo_reply(outgoing.reply, sent[0])
 
@@ -48,7 +48,9 @@ async def send_message_batch(sqs: SqsService, params: Params, ctx: RequestContex
     failed: list[Result] = []
     for entry_id, entry in zip(ids, entries, strict=True):
         try:
-            accepted.append((entry_id, prepare(queue, ctx, entry, now_ms, in_batch=True)))
+            accepted.append(
+                (entry_id, prepare(queue, ctx, entry, now_ms, sqs.messaging.enqueue, in_batch=True))
+            )
         except AwsError as error:
             failed.append(batches.failure(entry_id, error))
     total = sum(outgoing.size for _, outgoing in accepted)

@@ -24,6 +24,7 @@ from server.errors import AwsError
 from server.services.sqs import fairness, receipts
 from server.services.sqs.catalog import QueueCatalog, queue_arn, redrive_policy
 from server.services.sqs.claims import ClaimBatcher
+from server.services.sqs.enqueue import Enqueue, Enqueued
 from server.services.sqs.errors import invalid_value, queue_does_not_exist
 from server.services.sqs.waiters import QueueWaiters
 
@@ -113,37 +114,25 @@ class Messaging:
         self._catalog = catalog
         self._waiters = waiters
         self._claims: ClaimBatcher[Claim] = ClaimBatcher(db)
-        self._fair_queues: set[int] = set()
-        """Standard queues that have held messages with a MessageGroupId: they schedule fairly."""
+        self.enqueue = Enqueue(waiters)
 
     async def load(self) -> None:
-        self._fair_queues = await self._db.run(message_rows.grouped_queue_ids)
+        self.enqueue.fair_queues = await self._db.run(message_rows.grouped_queue_ids)
 
     async def send(self, queue: QueueRecord, messages: list[NewMessage]) -> list[fifo.Sent] | None:
         """Store messages; for a FIFO queue, what became of each (its sequence number, or a duplicate)."""
         if not messages:
             return [] if queue.fifo else None
-        if queue.fifo:
-            per_group = queue.attributes.get("DeduplicationScope") == "messageGroup"
 
-            def send_fifo(conn: sqlite3.Connection) -> list[fifo.Sent]:
-                sent = fifo.send(conn, queue.id, messages, per_group, self._clock.now_ms())
-                if sent is None:
-                    raise queue_does_not_exist()
-                return sent
+        def op(conn: sqlite3.Connection) -> Enqueued:
+            enqueued = Enqueue.put(conn, queue, messages, self._clock.now_ms())
+            if enqueued.missing:
+                raise queue_does_not_exist()
+            return enqueued
 
-            outcome: list[fifo.Sent] | None = await self._db.run(send_fifo)
-        else:
-            if queue.id not in self._fair_queues and any(m.group_id is not None for m in messages):
-                self._fair_queues.add(queue.id)
-
-            def send_standard(conn: sqlite3.Connection) -> None:
-                if not message_rows.insert(conn, queue.id, messages):
-                    raise queue_does_not_exist()
-
-            outcome = await self._db.run(send_standard)
-        self._waiters.wake(queue.id, len(messages))
-        return outcome
+        enqueued = await self._db.run(op)
+        self.enqueue.committed((enqueued,))
+        return enqueued.sent
 
     async def receive(
         self,
@@ -206,7 +195,7 @@ class Messaging:
     def _claim_rows(self, queue: QueueRecord) -> ClaimRows:
         if queue.fifo:
             return fifo.claim
-        return fairness.claim if queue.id in self._fair_queues else message_rows.claim
+        return fairness.claim if queue.id in self.enqueue.fair_queues else message_rows.claim
 
     def _claim(
         self,
@@ -257,7 +246,7 @@ class Messaging:
     ) -> Awaitable[Claim]:
         """A receive's claim; shared with the receives of the same moment where order allows it (standard
         queues without fair scheduling: FIFO groups and fair tenants are chosen per receive)."""
-        if queue.fifo or queue.id in self._fair_queues:
+        if queue.fifo or queue.id in self.enqueue.fair_queues:
             one = self._claim(queue, [limit], visibility_ms, want_next, attempt_id)
             return self._db.run(lambda conn: one(conn)[0])
         return self._claims.claim(

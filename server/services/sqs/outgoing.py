@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from persistence.records import NewMessage, QueueRecord
-from server import ids
 from server.context import RequestContext
 from server.errors import AwsError, invalid_parameter_value
-from server.services.md5 import md5_of_attributes, md5_of_body
+from server.services.md5 import md5_of_attributes
 from server.services.message_attributes import size_of
 from server.services.params import Params
 from server.services.sqs import message_rules
+from server.services.sqs.enqueue import Enqueue, Message
 from server.services.sqs.errors import invalid_value
 
 
@@ -57,7 +54,7 @@ def check_fifo_required(queue: QueueRecord, entry: Params, missing: Callable[[st
         )
 
 
-def _group_and_dedup_ids(queue: QueueRecord, entry: Params, body: str) -> tuple[str | None, str | None]:
+def _group_and_dedup_ids(queue: QueueRecord, entry: Params) -> tuple[str | None, str | None]:
     dedup_id = entry.text("MessageDeduplicationId")
     group_id = entry.text("MessageGroupId")
     if group_id is not None:  # on a standard queue, group ids make it a fair queue
@@ -70,21 +67,26 @@ def _group_and_dedup_ids(queue: QueueRecord, entry: Params, body: str) -> tuple[
                 "The request includes a parameter that is not valid for this queue type.",
             )
         return group_id, None
-    if dedup_id is None:
-        return group_id, hashlib.sha256(body.encode()).hexdigest()
-    message_rules.check_group_id("MessageDeduplicationId", dedup_id)
-    return group_id, dedup_id
+    if dedup_id is not None:
+        message_rules.check_group_id("MessageDeduplicationId", dedup_id)
+    return group_id, dedup_id  # without one, the FIFO queue derives it from the body
 
 
 def prepare(
-    queue: QueueRecord, ctx: RequestContext, entry: Params, now_ms: int, *, in_batch: bool = False
+    queue: QueueRecord,
+    ctx: RequestContext,
+    entry: Params,
+    now_ms: int,
+    enqueue: Enqueue,
+    *,
+    in_batch: bool = False,
 ) -> Outgoing:
     body = entry.required_text("MessageBody")
     message_rules.check_body(body)
     delay = _delay(queue, entry)
     attributes = message_rules.message_attributes(entry.mapping("MessageAttributes"))
     system = message_rules.system_attributes(entry.mapping("MessageSystemAttributes"))
-    group_id, dedup_id = _group_and_dedup_ids(queue, entry, body)
+    group_id, dedup_id = _group_and_dedup_ids(queue, entry)
     size = len(body.encode()) + size_of(attributes)
     limit = int(queue.attributes["MaximumMessageSize"])
     if size > limit:
@@ -92,25 +94,18 @@ def prepare(
         raise invalid_parameter_value(
             f"One or more parameters {verb}. Reason: Message must be shorter than {limit} bytes."
         )
-    reply: dict[str, Any] = {"MessageId": ids.uuid4(), "MD5OfMessageBody": md5_of_body(body)}
+    trace = (
+        {"AWSTraceHeader": {"DataType": "String", "StringValue": ctx.trace_header}}
+        if ctx.trace_header
+        else None
+    )
+    message = Message(
+        body, ctx.access_key or ctx.account, attributes, system or trace, group_id, dedup_id, delay
+    )
+    row = enqueue.row(queue, message, now_ms)
+    reply: dict[str, Any] = {"MessageId": row.message_id, "MD5OfMessageBody": row.body_md5}
     if attributes:
         reply["MD5OfMessageAttributes"] = md5_of_attributes(attributes)
     if system:
         reply["MD5OfMessageSystemAttributes"] = md5_of_attributes(system)
-    elif ctx.trace_header:
-        system = {"AWSTraceHeader": {"DataType": "String", "StringValue": ctx.trace_header}}
-    retention_ms = int(queue.attributes["MessageRetentionPeriod"]) * 1000
-    row = NewMessage(
-        message_id=reply["MessageId"],
-        body=body,
-        body_md5=reply["MD5OfMessageBody"],
-        attributes=orjson.dumps(attributes) if attributes else None,
-        system_attributes=orjson.dumps(system) if system else None,
-        sender_id=ctx.access_key or ctx.account,
-        group_id=group_id,
-        dedup_id=dedup_id,
-        sent_ms=now_ms,
-        visible_at_ms=now_ms + delay * 1000,
-        expires_at_ms=now_ms + retention_ms,
-    )
     return Outgoing(row, size, reply)
