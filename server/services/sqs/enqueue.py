@@ -15,6 +15,7 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import orjson
 
@@ -27,9 +28,9 @@ from server.services.message_attributes import Attributes
 from server.services.sqs.waiters import QueueWaiters
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """A message to enqueue, already validated by the service that sends it."""
+class Message(NamedTuple):
+    """A message to enqueue, already validated by the service that sends it (a tuple: one is built per
+    message sent, and a frozen dataclass costs twice as much to build)."""
 
     body: str
     sender_id: str
