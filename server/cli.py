@@ -114,7 +114,7 @@ class _Server(uvicorn.Server):
         while hasattr(app, "app") and not hasattr(app, "state"):
             app = app.app
         if hasattr(app, "state"):
-            app.state.runtime.release_pollers()
+            app.state.runtime.begin_stopping()
         super().handle_exit(sig, frame)
 
 

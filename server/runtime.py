@@ -1,9 +1,11 @@
 """The runtime: one object owns the database, the services and the named background workers.
 
-Start-up opens the database, starts each service, then the workers. A worker that raises is logged and
-started again after a backoff (0.1 s, doubling to 30 s; reset after a minute of good running). Shutdown runs
-in one order: release the long polls (so their clients get answers), stop the workers, stop the services,
-then close the database (its writer drains what is queued, and the WAL is checkpointed).
+Start-up opens the database, starts each service, then the workers. Services start workers of their own
+too, while running (a move task's runner; later SNS deliveries and event-source pollers), on the same
+supervisor. A worker that raises is logged and started again after a backoff (0.1 s, doubling to 30 s; reset
+after a minute of good running). Shutdown runs in one order: stop the workers (so no in-process poller runs
+past the next step), release the long polls (so their clients get answers), stop the services, then close
+the database (its writer drains what is queued, and the WAL is checkpointed).
 """
 
 from __future__ import annotations
@@ -45,6 +47,55 @@ Work = Callable[[], Awaitable[None]]
 """A worker's body: runs until it is cancelled (or returns, when its work is done)."""
 
 
+class Workers(Protocol):
+    """What a service sees of the supervisor: a way to start a named worker."""
+
+    def start(self, name: str, work: Work) -> None: ...
+
+
+class Supervisor:
+    """Named background workers, each restarted with backoff when it raises."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.restarts: Counter[str] = Counter()
+
+    def start(self, name: str, work: Work) -> None:
+        self._tasks[name] = asyncio.create_task(self._keep_running(name, work), name=f"posthouse-{name}")
+
+    def running(self) -> list[str]:
+        return sorted(name for name, task in self._tasks.items() if not task.done())
+
+    def cancel(self) -> None:
+        """Cancel every worker now; `stop` waits for them."""
+        for task in self._tasks.values():
+            task.cancel()
+
+    async def stop(self) -> None:
+        self.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        self._tasks.clear()
+
+    async def _keep_running(self, name: str, work: Work) -> None:
+        backoff_ms = FIRST_BACKOFF_MS
+        while True:
+            started_ms = self._clock.now_ms()
+            try:
+                await work()
+                if self._tasks.get(name) is asyncio.current_task():
+                    del self._tasks[name]  # its work is done: not kept
+                return
+            except Exception:
+                log.exception("worker %s failed; starting it again in %d ms", name, backoff_ms)
+            self.restarts[name] += 1
+            if self._clock.now_ms() - started_ms >= HEALTHY_AFTER_MS:
+                backoff_ms = FIRST_BACKOFF_MS
+            never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            await self._clock.wait(never, self._clock.now_ms() + backoff_ms)
+            backoff_ms = min(LAST_BACKOFF_MS, backoff_ms * 2)
+
+
 @dataclass(frozen=True)
 class Platform:
     """What every service is built from."""
@@ -52,6 +103,11 @@ class Platform:
     db: Database
     clock: Clock
     config: Config
+    supervisor: Supervisor = field(init=False)
+    """Where a service starts the workers it needs while running (named, supervised, stopped in order)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "supervisor", Supervisor(self.clock))
 
 
 @dataclass(frozen=True)
@@ -69,50 +125,12 @@ Install = Callable[[Platform], Installed]
 """A service package's `install`: how the app adds it (one line per service in server/app.py)."""
 
 
-class Supervisor:
-    """Named background workers, each restarted with backoff when it raises."""
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        self.restarts: Counter[str] = Counter()
-
-    def start(self, name: str, work: Work) -> None:
-        self._tasks[name] = asyncio.create_task(self._keep_running(name, work), name=f"posthouse-{name}")
-
-    def running(self) -> list[str]:
-        return sorted(name for name, task in self._tasks.items() if not task.done())
-
-    async def stop(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.clear()
-
-    async def _keep_running(self, name: str, work: Work) -> None:
-        backoff_ms = FIRST_BACKOFF_MS
-        while True:
-            started_ms = self._clock.now_ms()
-            try:
-                await work()
-                return  # its work is done
-            except Exception:
-                log.exception("worker %s failed; starting it again in %d ms", name, backoff_ms)
-            self.restarts[name] += 1
-            if self._clock.now_ms() - started_ms >= HEALTHY_AFTER_MS:
-                backoff_ms = FIRST_BACKOFF_MS
-            never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            await self._clock.wait(never, self._clock.now_ms() + backoff_ms)
-            backoff_ms = min(LAST_BACKOFF_MS, backoff_ms * 2)
-
-
 class Runtime:
     def __init__(self, platform: Platform, installs: list[Install]) -> None:
         self.db = platform.db
         self.clock = platform.clock
         self.installed = [install(platform) for install in installs]
-        self.supervisor = Supervisor(platform.clock)
+        self.supervisor = platform.supervisor
         self._workers = {name: work for entry in self.installed for name, work in entry.workers.items()}
         self._issuers = [entry.issued_accounts for entry in self.installed if entry.issued_accounts]
 
@@ -137,12 +155,15 @@ class Runtime:
         for name, work in self._workers.items():
             self.supervisor.start(name, work)
 
-    def release_pollers(self) -> None:
+    def begin_stopping(self) -> None:
+        """Told to stop (SIGTERM): cancel the workers, then answer the parked long polls, at once, so the
+        server's graceful shutdown is not held up by 20-second polls."""
+        self.supervisor.cancel()
         for entry in self.installed:
             entry.service.release_pollers()
 
     async def stop(self) -> None:
-        self.release_pollers()
+        self.begin_stopping()
         await self.supervisor.stop()
         for entry in reversed(self.installed):
             await entry.service.stop()

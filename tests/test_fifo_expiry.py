@@ -14,6 +14,7 @@ from persistence.engine import Database
 from persistence.records import NewMessage, QueueRecord
 from server.clock import ControllableClock
 from server.context import RequestContext
+from server.runtime import Supervisor
 from server.services.sqs.service import SqsService
 from server.workers.retention import RetentionWorker
 
@@ -31,10 +32,13 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def sqs(db: Database) -> AsyncIterator[SqsService]:
-    service = SqsService(db, ControllableClock())
+    clock = ControllableClock()
+    supervisor = Supervisor(clock)
+    service = SqsService(db, clock, supervisor)
     await service.start()
     yield service
     await service.stop()
+    await supervisor.stop()
 
 
 async def send(sqs: SqsService, queue: QueueRecord, body: str) -> None:

@@ -19,6 +19,7 @@ from persistence.engine import Database
 from persistence.records import NewMessage, QueueRecord
 from server.clock import ControllableClock
 from server.context import RequestContext
+from server.runtime import Supervisor
 from server.services.sqs.catalog import queue_arn
 from server.services.sqs.service import SqsService
 
@@ -29,10 +30,13 @@ CTX = RequestContext(account="000000000000", region="us-east-1", request_id="r",
 async def sqs(tmp_path: Path) -> AsyncIterator[SqsService]:
     db = Database(str(tmp_path / "db.sqlite"))
     await db.open()
-    service = SqsService(db, ControllableClock())
+    clock = ControllableClock()
+    supervisor = Supervisor(clock)
+    service = SqsService(db, clock, supervisor)
     await service.start()
     yield service
     await service.stop()
+    await supervisor.stop()
     await db.close()
 
 

@@ -12,6 +12,7 @@ def install(platform: Platform) -> Installed:
     sqs = SqsService(
         platform.db,
         platform.clock,
+        platform.supervisor,
         enforce_purge_interval=platform.config.enforce_purge_interval,
         enforce_recreate_delay=platform.config.enforce_recreate_delay,
     )

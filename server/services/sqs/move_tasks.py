@@ -25,6 +25,7 @@ from persistence.move_tasks import MoveTask
 from persistence.records import QueueRecord
 from server import ids
 from server.clock import Clock
+from server.runtime import Workers
 from server.services.sqs.catalog import QueueCatalog
 from server.services.sqs.waiters import QueueWaiters
 
@@ -46,12 +47,16 @@ class StepResult:
 
 
 class MoveTasks:
-    def __init__(self, db: Database, clock: Clock, catalog: QueueCatalog, waiters: QueueWaiters) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, catalog: QueueCatalog, waiters: QueueWaiters, workers: Workers
+    ) -> None:
         self._db = db
         self._clock = clock
         self._catalog = catalog
         self._waiters = waiters
-        self._running: dict[str, tuple[asyncio.Task[None], asyncio.Future[None]]] = {}
+        self._workers = workers
+        self._running: dict[str, asyncio.Future[None]] = {}
+        """Task id -> the future that wakes its runner (to cancel, or to stop)."""
         self._stopping = False
 
     async def load(self) -> None:
@@ -64,12 +69,11 @@ class MoveTasks:
             else:
                 self._launch(task)
 
-    async def stop(self) -> None:
+    def stop(self) -> None:
+        """Runners stop after the step they are in (the runtime's supervisor waits for them)."""
         self._stopping = True
-        runners = list(self._running.values())
-        for _, wake in runners:
+        for wake in self._running.values():
             _wake(wake)
-        await asyncio.gather(*(runner for runner, _ in runners), return_exceptions=True)
 
     async def start(
         self, source: QueueRecord, source_arn: str, destination_arn: str | None, rate: int | None
@@ -91,7 +95,7 @@ class MoveTasks:
         )
         running = self._running.get(task.task_id)
         if cancelling is not None and running is not None:
-            _wake(running[1])
+            _wake(running)
         elif cancelling is not None:
             # No runner is moving it (it stopped): nobody else would finish the cancellation.
             await self._db.run(
@@ -109,8 +113,8 @@ class MoveTasks:
 
     def _launch(self, task: MoveTask) -> None:
         wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        runner = asyncio.create_task(self._run(task, wake), name=f"posthouse-move-{task.task_id}")
-        self._running[task.task_id] = (runner, wake)
+        self._running[task.task_id] = wake
+        self._workers.start(f"move-task-{task.task_id}", partial(self._run, task, wake))
 
     async def _run(self, task: MoveTask, wake: asyncio.Future[None]) -> None:
         """Move until done; a step that raises (a full disk, a bug) is tried again from the stored progress
@@ -152,10 +156,10 @@ class MoveTasks:
 
     def _pending_wake(self, task: MoveTask) -> asyncio.Future[None]:
         """The runner's wake-up (a cancel or shutdown sets it), fresh once it has been used."""
-        runner, wake = self._running[task.task_id]
+        wake = self._running[task.task_id]
         if wake.done():
             wake = asyncio.get_running_loop().create_future()
-            self._running[task.task_id] = (runner, wake)
+            self._running[task.task_id] = wake
         return wake
 
     async def _fail(self, task: MoveTask, error: Exception) -> None:

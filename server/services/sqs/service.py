@@ -7,6 +7,7 @@ from persistence.records import QueueRecord
 from server.clock import Clock
 from server.context import RequestContext
 from server.errors import missing_parameter
+from server.runtime import Workers
 from server.services.params import Params
 from server.services.sqs.catalog import QueueCatalog
 from server.services.sqs.errors import queue_does_not_exist
@@ -20,6 +21,7 @@ class SqsService:
         self,
         db: Database,
         clock: Clock,
+        workers: Workers,
         *,
         enforce_purge_interval: bool = True,
         enforce_recreate_delay: bool = False,
@@ -28,7 +30,7 @@ class SqsService:
         self.waiters = QueueWaiters()
         self.catalog = QueueCatalog(db, clock, self.waiters, enforce_recreate_delay=enforce_recreate_delay)
         self.messaging = Messaging(db, clock, self.catalog, self.waiters)
-        self.move_tasks = MoveTasks(db, clock, self.catalog, self.waiters)
+        self.move_tasks = MoveTasks(db, clock, self.catalog, self.waiters, workers)
         self.enforce_purge_interval = enforce_purge_interval
 
     async def start(self) -> None:
@@ -42,7 +44,7 @@ class SqsService:
 
     async def stop(self) -> None:
         self.release_pollers()
-        await self.move_tasks.stop()
+        self.move_tasks.stop()
 
     async def reset(self) -> None:
         await self.catalog.reset()

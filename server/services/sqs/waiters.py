@@ -82,7 +82,8 @@ class QueueWaiters:
                 waker.set_result(None)
 
     def release_all(self) -> None:
-        """Shutting down: every parked receive returns now with what it has."""
+        """Shutting down: every parked receive returns now with what it has, and later ones at once. For good:
+        the runtime cancels in-process pollers first, so none loops on receives that no longer wait."""
         self.closing = True
         for queue_id in list(self._lines):
             self.wake_all(queue_id)
