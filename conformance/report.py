@@ -1,8 +1,8 @@
 """Compatibility report: one row per behaviour, one column per client, as markdown and JSON.
 
 A check's behaviour is its `behaviour` marker or the first line of its docstring (plus the parametrized case);
-its client is the `sqs` fixture's parameter
-(`json`, `query`) or its `client` marker (`aws-cli`, `js-v3`). `--report FILE.md` writes FILE.md and FILE.json.
+its client is the `sqs` or `sts` fixture's parameter
+(`json`, `query`, `boto3`) or its `client` marker (`aws-cli`, `js-v3`). `--report FILE.md` writes FILE.md and FILE.json.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def _client(item: pytest.Item) -> str:
     if marker is not None:
         return str(marker.args[0])
     callspec = getattr(item, "callspec", None)
-    return str(callspec.params.get("sqs", "json")) if callspec else "json"
+    if callspec is None:
+        return "json"
+    return str(callspec.params.get("sqs") or callspec.params.get("sts") or "json")
 
 
 def _case(item: pytest.Item) -> str:

@@ -13,6 +13,7 @@ import {
   DeleteMessageBatchCommand,
   QueueDoesNotExist,
 } from "@aws-sdk/client-sqs";
+import { expect, runChecks } from "./checks.mjs";
 
 const client = new SQSClient({
   endpoint: process.env.ENDPOINT,
@@ -26,10 +27,6 @@ async function queue(name, attributes = {}) {
   const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-${name}`, Attributes: attributes }));
   created.push(QueueUrl);
   return QueueUrl;
-}
-
-function expect(condition, detail) {
-  if (!condition) throw new Error(detail);
 }
 
 const attributes = {
@@ -108,15 +105,8 @@ const checks = {
   },
 };
 
-const results = {};
-for (const [name, check] of Object.entries(checks)) {
-  try {
-    results[name] = { ok: true, detail: await check() };
-  } catch (error) {
-    results[name] = { ok: false, detail: `${error.name}: ${error.message}` };
+await runChecks(checks, async () => {
+  for (const url of created) {
+    await client.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => {});
   }
-}
-for (const url of created) {
-  await client.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => {});
-}
-console.log(JSON.stringify(results));
+});

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
+from conformance.aws_cli import Cli
 from conformance.conftest import Endpoint
 
 pytestmark = [
@@ -19,29 +17,9 @@ pytestmark = [
 ]
 
 
-class Cli:
-    def __init__(self, endpoint: Endpoint) -> None:
-        self.endpoint = endpoint
-        self.env = {
-            **os.environ,
-            "AWS_ACCESS_KEY_ID": endpoint.credentials["aws_access_key_id"],
-            "AWS_SECRET_ACCESS_KEY": endpoint.credentials["aws_secret_access_key"],
-            "AWS_DEFAULT_REGION": endpoint.region,
-        }
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        command = ["aws", "--output", "json", "--endpoint-url", self.endpoint.url, "sqs", *args]
-        return subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=60)
-
-    def __call__(self, *args: str) -> Any:
-        done = self.run(*args)
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout) if done.stdout.strip() else None
-
-
 @pytest.fixture
 def aws(endpoint: Endpoint) -> Cli:
-    return Cli(endpoint)
+    return Cli(endpoint, "sqs")
 
 
 @pytest.fixture

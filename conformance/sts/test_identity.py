@@ -11,18 +11,18 @@ from botocore.client import BaseClient
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from conformance.clients import NO_RETRIES
+from conformance.clients import NO_RETRIES, legacy_client
 from conformance.conftest import Endpoint, error_of
 
-pytestmark = pytest.mark.client("boto3")
 
-
-@pytest.fixture
-def sts(endpoint: Endpoint) -> BaseClient:
+@pytest.fixture(params=["boto3", "query"])
+def sts(request: pytest.FixtureRequest, endpoint: Endpoint) -> BaseClient:
+    """Current boto3, and botocore with 1.31's STS model (both speak the query protocol to STS)."""
     config = NO_RETRIES.merge(BotoConfig(parameter_validation=False))
-    return boto3.session.Session().client(
-        "sts", endpoint_url=endpoint.url, region_name=endpoint.region, config=config, **endpoint.credentials
-    )
+    kwargs = {"endpoint_url": endpoint.url, "region_name": endpoint.region, "config": config}
+    if request.param == "query":
+        return legacy_client("sts", **kwargs, **endpoint.credentials)
+    return boto3.session.Session().client("sts", **kwargs, **endpoint.credentials)
 
 
 def test_caller_identity(sts: BaseClient) -> None:
