@@ -133,6 +133,7 @@ class Runtime:
         self.supervisor = platform.supervisor
         self._workers = {name: work for entry in self.installed for name, work in entry.workers.items()}
         self._issuers = [entry.issued_accounts for entry in self.installed if entry.issued_accounts]
+        self._states = {entry.descriptor.signing_name: "available" for entry in self.installed}
 
     def service(self, name: str) -> Service:
         return next(entry.service for entry in self.installed if entry.descriptor.name == name)
@@ -151,7 +152,9 @@ class Runtime:
     async def start(self) -> None:
         await self.db.open()
         for entry in self.installed:
+            self._states[entry.descriptor.signing_name] = "starting"
             await entry.service.start()
+            self._states[entry.descriptor.signing_name] = "running"
         for name, work in self._workers.items():
             self.supervisor.start(name, work)
 
@@ -160,6 +163,7 @@ class Runtime:
         server's graceful shutdown is not held up by 20-second polls."""
         self.supervisor.cancel()
         for entry in self.installed:
+            self._states[entry.descriptor.signing_name] = "stopping"
             entry.service.release_pollers()
 
     async def stop(self) -> None:
@@ -174,5 +178,6 @@ class Runtime:
             await entry.service.reset()
 
     def service_states(self) -> dict[str, str]:
-        """Per service, as LocalStack's health route words it."""
-        return {entry.descriptor.signing_name: "running" for entry in self.installed}
+        """Per service, as LocalStack's health route words it: `available` (installed, not started yet),
+        `starting`, `running`, `stopping`."""
+        return dict(self._states)

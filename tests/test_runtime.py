@@ -99,7 +99,9 @@ async def test_stopping_cancels_in_process_pollers_before_it_releases_long_polls
     runtime = Runtime(
         Platform(Database(None, config.durability), SystemClock(), config), [sqs_install.install]
     )
+    assert runtime.service_states() == {"sqs": "available"}
     await runtime.start()
+    assert runtime.service_states() == {"sqs": "running"}
     sqs = runtime.service("sqs")
     assert isinstance(sqs, SqsService)
     ctx = RequestContext(account="000000000000", region="us-east-1", request_id="r", base_url="http://x")
@@ -118,6 +120,7 @@ async def test_stopping_cancels_in_process_pollers_before_it_releases_long_polls
             break
         await asyncio.sleep(0.001)
     runtime.begin_stopping()
+    assert runtime.service_states() == {"sqs": "stopping"}
     await asyncio.sleep(0.05)
     assert receives == 1 and runtime.supervisor.running() == []
     await runtime.stop()

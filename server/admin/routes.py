@@ -65,8 +65,10 @@ async def health(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
+    """200 once every service runs and the database commits writes (a container's readiness probe)."""
     is_ready = bool(getattr(request.app.state, "ready", False)) and (await _storage(request))["writing"]
-    return JSONResponse({"ready": is_ready}, status_code=200 if is_ready else 503)
+    body = {"ready": is_ready, "services": _runtime(request).service_states()}
+    return JSONResponse(body, status_code=200 if is_ready else 503)
 
 
 async def _queue_summary(sqs: SqsService, queue: QueueRecord) -> dict[str, Any]:
