@@ -51,6 +51,7 @@ class Gateway:
         self._by_target = {s.json_target_prefix: s for s in services if s.json_target_prefix}
         self._query_services = [(s, s.query) for s in services if s.query is not None]
         self._rest = rest_json.RestRoutes(services)
+        self._rest_by_signing = {s.signing_name: s for s in services if s.rest is not None}
         self.request_headers = frozenset(name.encode() for name in self._rest.request_headers)
         """Request headers, beyond those of routing and identity, that some service reads."""
 
@@ -84,8 +85,14 @@ class Gateway:
         match = self._rest.match(request)
         if match is not None:
             return await self._rest_call(request, match)
+        rest_service = self._rest_by_signing.get(identify(request.headers.get("authorization")).service or "")
+        if rest_service is not None:  # signed for a REST service, on no route of it: its protocol's error
+            error = AwsError(
+                "UnknownOperationException", f"No operation is {request.method} {request.path}.", status=404
+            )
+            return rest_json.encode_error(error, ids.uuid4(), rest_service)
         if request.body:
-            # A body in no form SQS reads (say, a form sent as text/plain): an error SDKs can name.
+            # A body in no form any service reads (say, a form sent as text/plain): an error SDKs can name.
             error = AwsError(
                 "UnknownOperationException",
                 f"No operation found: a body of type {_media_type(request) or 'none'} names none.",

@@ -400,3 +400,14 @@ def test_boto3_lambda_client_round_trips_headers_status_and_raw_payloads(
     assert raised.value.response["Type"] == "User"
     client.get_policy(FunctionName="team/fn")  # an encoded slash in a label reaches us still encoded
     assert recorder.seen["GetPolicy"] == {"FunctionName": "team/fn"}
+
+
+async def test_a_request_signed_for_the_service_on_no_route_of_it_gets_its_protocols_error(
+    gateway: Gateway,
+) -> None:
+    credential = "AKIDEXAMPLE/20261203/us-east-1/lambda/aws4_request"
+    signed = {"authorization": f"AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders=host, Signature=0"}
+    response = await gateway.handle(HttpRequest("GET", "http", "/2015-03-31/nothing-here", "", signed, b""))
+    assert (response.status, response.headers["x-amzn-errortype"]) == (404, "UnknownOperationException")
+    parsed = parsed_reply(response, None)
+    assert parsed["Error"]["Code"] == "UnknownOperationException"
