@@ -23,6 +23,22 @@ class QueueRecord:
         return self.attributes.get("FifoQueue") == "true"
 
 
+@dataclass(frozen=True)
+class TopicRecord:
+    arn: str
+    account: str
+    region: str
+    name: str
+    attributes: dict[str, str]
+    """Only the attributes set on it (defaults are the service's to add)."""
+    tags: dict[str, str]
+    created_s: int
+
+    @property
+    def fifo(self) -> bool:
+        return self.attributes.get("FifoTopic") == "true"
+
+
 class NewMessage(NamedTuple):
     """A message to store; a tuple, since one is built for every message sent."""
 

@@ -17,6 +17,7 @@ from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
 from server.runtime import Install, Platform, Runtime
+from server.services.sns import install as sns
 from server.services.sqs import install as sqs
 from server.services.sts import install as sts
 
@@ -25,6 +26,7 @@ DATABASE_FILE = "posthouse.db"
 SERVICES: list[Install] = [
     sqs.install,
     sts.install,
+    sns.install,  # after SQS: it fans out through SQS's enqueue
 ]
 
 

@@ -61,7 +61,7 @@ async def test_a_worker_whose_work_is_done_is_not_restarted() -> None:
 def test_health_names_every_service_and_worker(server: ServerProcess) -> None:
     status, body = server.admin("GET", "/health")
     assert status == 200
-    assert body["services"] == {"sqs": "running", "sts": "running"}
+    assert body["services"] == {"sqs": "running", "sts": "running", "sns": "running"}
     running = body["workers"]["running"]
     assert "retention" in running  # and whatever move tasks other tests left running
     assert all(name == "retention" or name.startswith("move-task-") for name in running)

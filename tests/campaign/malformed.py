@@ -20,7 +20,9 @@ import sys
 import time
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
+import botocore.session
 from botocore.model import ServiceModel
 from botocore.parsers import ResponseParserError, create_parser
 
@@ -36,6 +38,7 @@ class Replayer:
         self._netloc = urlsplit(endpoint).netloc
         self._connection = http.client.HTTPConnection(self._netloc, timeout=TIMEOUT_S)
         self._models = dict(zip(("json", "query"), models(), strict=True))
+        self._sns = botocore.session.get_session().get_service_model("sns")
 
     def send(self, case: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         """One case on the kept-alive connection; a fresh one when the server closed it (as it may after a 4xx)."""
@@ -68,8 +71,13 @@ class Replayer:
         if case["protocol"] == "admin":
             return None if _is_json(body) else "admin reply is not JSON"
         protocol = "query" if body.lstrip().startswith(b"<") else "json"
-        model = self._models[protocol]
-        output = _output_shape(model, case["operation"])
+        model, operation = self._models[protocol], case["operation"]
+        answered_by = _answering_operation(body) if protocol == "query" and status < 300 else None
+        if answered_by is not None and answered_by not in model.operation_names:
+            # A mutated action another service on the port offers (with the Version garbled, the action
+            # decides): that service answered, in its own shapes.
+            model, operation = self._sns, answered_by
+        output = _output_shape(model, operation)
         try:
             parsed = create_parser(protocol).parse(
                 {"status_code": status, "headers": headers, "body": body}, output
@@ -79,6 +87,16 @@ class Replayer:
         if status >= 300 and not parsed.get("Error", {}).get("Code"):
             return f"{protocol} error without a code: {body[:200]!r}"
         return None
+
+
+def _answering_operation(body: bytes) -> str | None:
+    """`ListTopics` for an XML reply `<ListTopicsResponse …>`."""
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return None
+    name = root.tag.rpartition("}")[2]
+    return name.removesuffix("Response") if name.endswith("Response") else None
 
 
 def _is_json(body: bytes) -> bool:

@@ -1,0 +1,17 @@
+"""The SNS operation table: action name -> handler."""
+
+from __future__ import annotations
+
+from server.services.sns import topic_operations as topics
+from server.wire import Operation
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateTopic": topics.create_topic,
+    "DeleteTopic": topics.delete_topic,
+    "ListTopics": topics.list_topics,
+    "GetTopicAttributes": topics.get_topic_attributes,
+    "SetTopicAttributes": topics.set_topic_attributes,
+    "TagResource": topics.tag_resource,
+    "UntagResource": topics.untag_resource,
+    "ListTagsForResource": topics.list_tags_for_resource,
+}

@@ -1,0 +1,142 @@
+"""What SNS accepts for a topic (names, attributes, tags), and the attributes GetTopicAttributes shows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+from persistence.records import TopicRecord
+from server.services.sns.errors import invalid_parameter
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_FEEDBACK = {
+    f"{protocol}{kind}"
+    for protocol in ("HTTP", "Firehose", "Lambda", "Application", "SQS")
+    for kind in ("SuccessFeedbackRoleArn", "SuccessFeedbackSampleRate", "FailureFeedbackRoleArn")
+}
+_JSON_VALUED = {"Policy", "DeliveryPolicy", "ArchivePolicy", "DataProtectionPolicy"}
+_CHOICES = {
+    "SignatureVersion": {"1", "2"},
+    "TracingConfig": {"PassThrough", "Active"},
+    "ContentBasedDeduplication": {"true", "false"},
+    "FifoThroughputScope": {"Topic", "MessageGroup"},
+}
+_FIFO_ONLY = {"ContentBasedDeduplication", "FifoThroughputScope", "ArchivePolicy"}
+SETTABLE = {"DisplayName", "KmsMasterKeyId", "MaximumMessageSize"} | _JSON_VALUED | set(_CHOICES) | _FEEDBACK
+MAX_TAGS = 50
+DEFAULT_MAXIMUM_MESSAGE_SIZE = 262_144
+EFFECTIVE_DELIVERY_POLICY = {
+    "http": {
+        "defaultHealthyRetryPolicy": {
+            "minDelayTarget": 20,
+            "maxDelayTarget": 20,
+            "numRetries": 3,
+            "numMaxDelayRetries": 0,
+            "numNoDelayRetries": 0,
+            "numMinDelayRetries": 0,
+            "backoffFunction": "linear",
+        },
+        "disableSubscriptionOverrides": False,
+        "defaultRequestPolicy": {"headerContentType": "text/plain; charset=UTF-8"},
+    }
+}
+
+
+def check_name(name: str, fifo: bool) -> None:
+    base = name[: -len(".fifo")] if name.endswith(".fifo") else name
+    if not _NAME.fullmatch(base) or name.endswith(".fifo") != fifo:
+        raise invalid_parameter("Topic Name")
+
+
+def check_attribute(name: str, value: str, fifo: bool) -> None:
+    """One attribute a caller sets (at CreateTopic or with SetTopicAttributes)."""
+    if name not in SETTABLE or (name in _FIFO_ONLY and not fifo):
+        raise invalid_parameter("AttributeName")
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise invalid_parameter(f"{name}: Invalid value [{value}]")
+    if name in _JSON_VALUED and value:
+        try:
+            if not isinstance(orjson.loads(value), dict):
+                raise ValueError(value)
+        except ValueError:  # orjson.JSONDecodeError is one
+            raise invalid_parameter(f"{name}: the value is not a JSON object") from None
+    if name == "MaximumMessageSize" and not (value.isdigit() and 1024 <= int(value) <= 1_048_576):
+        raise invalid_parameter("MaximumMessageSize: must be an integer from 1024 to 1048576")
+    if name.endswith("SampleRate") and not (value.isdigit() and 0 <= int(value) <= 100):
+        raise invalid_parameter(f"{name}: must be an integer from 0 to 100")
+
+
+def check_tags(tags: dict[str, str], keys_seen: int) -> None:
+    if keys_seen != len(tags):
+        raise invalid_parameter("Duplicated keys are not allowed.")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128 or len(value) > 256:
+            raise invalid_parameter("Tags Reason: a tag key is 1 to 128 characters, a value at most 256")
+
+
+def default_policy(topic: TopicRecord) -> str:
+    actions = [
+        "SNS:GetTopicAttributes",
+        "SNS:SetTopicAttributes",
+        "SNS:AddPermission",
+        "SNS:RemovePermission",
+        "SNS:DeleteTopic",
+        "SNS:Subscribe",
+        "SNS:ListSubscriptionsByTopic",
+        "SNS:Publish",
+    ]
+    statement = {
+        "Sid": "__default_statement_ID",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": actions,
+        "Resource": topic.arn,
+        "Condition": {"StringEquals": {"AWS:SourceOwner": topic.account}},
+    }
+    policy = {"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": [statement]}
+    return orjson.dumps(policy).decode()
+
+
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        below = merged.get(key)
+        merged[key] = _merged(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+    return merged
+
+
+def effective_delivery_policy(topic: TopicRecord) -> str:
+    """The defaults with the topic's DeliveryPolicy merged over them."""
+    own = orjson.loads(topic.attributes.get("DeliveryPolicy") or "{}")
+    return orjson.dumps(_merged(EFFECTIVE_DELIVERY_POLICY, own)).decode()
+
+
+def attributes_view(topic: TopicRecord, confirmed: int, pending: int) -> dict[str, str]:
+    """GetTopicAttributes: what is always shown, what a FIFO topic adds, and what was set."""
+    view = {
+        "DisplayName": "",
+        "Policy": default_policy(topic),
+        "Owner": topic.account,
+        "TopicArn": topic.arn,
+        "SubscriptionsConfirmed": str(confirmed),
+        "SubscriptionsPending": str(pending),
+        "SubscriptionsDeleted": "0",
+    }
+    if topic.fifo:
+        view["ContentBasedDeduplication"] = "false"
+    view.update(topic.attributes)
+    view["EffectiveDeliveryPolicy"] = effective_delivery_policy(topic)
+    return view
+
+
+def same_as_existing(topic: TopicRecord, requested: dict[str, str]) -> bool:
+    """CreateTopic of an existing name: every attribute asked for must be what the topic already has
+    (`FifoTopic=false` on a standard topic counts as the same)."""
+    for name, value in requested.items():
+        if name == "FifoTopic" and value == "false" and not topic.fifo:
+            continue
+        if topic.attributes.get(name) != value:
+            return False
+    return True

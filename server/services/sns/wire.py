@@ -1,0 +1,34 @@
+"""SNS's query-protocol shapes: wrapped lists (`Tags.member.N`) and maps (`Attributes.entry.N.key`) in requests,
+and the wrapped lists and maps of its XML replies."""
+
+from __future__ import annotations
+
+from server.services.sns.errors import NAMESPACE
+from server.wire import ListOf, MapOf, Struct, XmlNames
+
+_ATTRIBUTES = MapOf("key", "value", wrapper="entry")
+_TAGS = ListOf(Struct(), wrapper="member")
+
+INPUTS: dict[str, Struct] = {
+    "CreateTopic": Struct({"Attributes": ("Attributes", _ATTRIBUTES), "Tags": ("Tags", _TAGS)}),
+    "TagResource": Struct({"Tags": ("Tags", _TAGS)}),
+    "UntagResource": Struct({"TagKeys": ("TagKeys", ListOf(wrapper="member"))}),
+}
+
+OUTPUT = XmlNames(
+    namespace=NAMESPACE,
+    lists={},
+    maps={},
+    wrapped_lists={"Topics": "member", "Tags": "member"},
+    wrapped_maps={"Attributes": ("entry", "key", "value")},
+    without_result=frozenset(  # operations whose model has no output shape
+        {
+            "AddPermission",
+            "DeleteTopic",
+            "RemovePermission",
+            "SetSubscriptionAttributes",
+            "SetTopicAttributes",
+            "Unsubscribe",
+        }
+    ),
+)
