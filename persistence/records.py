@@ -39,6 +39,20 @@ class TopicRecord:
         return self.attributes.get("FifoTopic") == "true"
 
 
+@dataclass(frozen=True)
+class SubscriptionRecord:
+    arn: str
+    topic_arn: str
+    protocol: str
+    endpoint: str
+    owner: str
+    attributes: dict[str, str]
+    """Only the attributes set on it."""
+    pending: bool
+    token: str | None
+    """What confirms a pending subscription."""
+
+
 class NewMessage(NamedTuple):
     """A message to store; a tuple, since one is built for every message sent."""
 

@@ -74,6 +74,15 @@ class Params:
         except ValueError:
             raise _bad(name, value, "Must be an integer.") from None
 
+    def boolean(self, name: str) -> bool | None:
+        """A JSON boolean, or the query protocol's `true`/`false` (any case)."""
+        value = self.raw.get(name)
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise _bad(name, value, "Must be a boolean.")
+
     def text_list(self, name: str, *, echoed: bool = False) -> list[str]:
         value = self.raw.get(name)
         if value is None:

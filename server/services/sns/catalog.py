@@ -1,9 +1,12 @@
-"""The topics: kept in memory for lookups, written through to storage (the source of truth)."""
+"""The topics: kept in memory for lookups, written through to storage (the source of truth). Deleting a topic
+(or all of them) deletes its subscriptions in the same transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
+from persistence import subscriptions as subscription_rows
 from persistence import topics as topic_rows
 from persistence.engine import Database
 from persistence.records import TopicRecord
@@ -24,7 +27,11 @@ class TopicCatalog:
         self._by_arn = {t.arn: t for t in await self._db.read(topic_rows.load_all)}
 
     async def reset(self) -> None:
-        await self._db.run(topic_rows.delete_all)
+        def op(conn: sqlite3.Connection) -> None:
+            topic_rows.delete_all(conn)
+            subscription_rows.delete_all(conn)
+
+        await self._db.run(op)
         self._by_arn.clear()
 
     def find(self, ctx: RequestContext, arn: str, parameter: str = "TopicArn") -> TopicRecord:
@@ -69,7 +76,13 @@ class TopicCatalog:
         return topic
 
     async def delete(self, topic: TopicRecord) -> None:
-        await self._db.run(lambda conn: topic_rows.delete(conn, topic.arn))
+        """The topic and its subscriptions, in one transaction."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            topic_rows.delete(conn, topic.arn)
+            subscription_rows.delete_of_topic(conn, topic.arn)
+
+        await self._db.run(op)
         self._by_arn.pop(topic.arn, None)
 
     async def set_attribute(self, topic: TopicRecord, name: str, value: str) -> None:

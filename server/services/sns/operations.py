@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.services.sns import subscription_operations as subscriptions
 from server.services.sns import topic_operations as topics
 from server.wire import Operation
 
@@ -14,4 +15,11 @@ OPERATIONS: dict[str, Operation] = {
     "TagResource": topics.tag_resource,
     "UntagResource": topics.untag_resource,
     "ListTagsForResource": topics.list_tags_for_resource,
+    "Subscribe": subscriptions.subscribe,
+    "ConfirmSubscription": subscriptions.confirm_subscription,
+    "Unsubscribe": subscriptions.unsubscribe,
+    "ListSubscriptions": subscriptions.list_subscriptions,
+    "ListSubscriptionsByTopic": subscriptions.list_subscriptions_by_topic,
+    "GetSubscriptionAttributes": subscriptions.get_subscription_attributes,
+    "SetSubscriptionAttributes": subscriptions.set_subscription_attributes,
 }

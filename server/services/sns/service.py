@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from persistence.engine import Database
+from persistence.records import TopicRecord
 from server.clock import Clock
 from server.services.sns.catalog import TopicCatalog
+from server.services.sns.subscriptions import Subscriptions
 
 
 class SnsService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.clock = clock
         self.catalog = TopicCatalog(db, clock)
+        self.subscriptions = Subscriptions(db)
 
     async def start(self) -> None:
         await self.catalog.load()
+        await self.subscriptions.load()
+
+    async def delete_topic(self, topic: TopicRecord) -> None:
+        await self.catalog.delete(topic)
+        self.subscriptions.forget_topic(topic.arn)
 
     async def stop(self) -> None:
         return None
@@ -23,3 +31,4 @@ class SnsService:
 
     async def reset(self) -> None:
         await self.catalog.reset()
+        self.subscriptions.forget_all()

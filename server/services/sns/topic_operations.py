@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from persistence.records import TopicRecord
@@ -11,11 +10,11 @@ from server.errors import missing_parameter
 from server.services.params import Params
 from server.services.sns import topic_rules
 from server.services.sns.arns import checked_topic_arn
-from server.services.sns.errors import invalid_parameter, resource_not_found
+from server.services.sns.errors import resource_not_found
+from server.services.sns.pages import page
 from server.services.sns.service import SnsService
 
 Result = dict[str, Any]
-PAGE = 100
 
 
 def _tags(params: Params) -> dict[str, str]:
@@ -38,32 +37,24 @@ async def create_topic(sns: SnsService, params: Params, ctx: RequestContext) -> 
 async def delete_topic(sns: SnsService, params: Params, ctx: RequestContext) -> Result:
     topic = sns.catalog.get(checked_topic_arn(ctx, params.required_text("TopicArn")))
     if topic is not None:  # deleting a topic that is not there answers 200, as AWS does
-        await sns.catalog.delete(topic)
+        await sns.delete_topic(topic)
     return {}
 
 
-def _page_token(arn: str) -> str:
-    return base64.urlsafe_b64encode(arn.encode()).decode()
-
-
 async def list_topics(sns: SnsService, params: Params, ctx: RequestContext) -> Result:
-    topics = sns.catalog.in_scope(ctx)
-    token = params.text("NextToken")
+    topics, token = page(sns.catalog.in_scope(ctx), lambda t: t.arn, params.text("NextToken"))
+    result: Result = {"Topics": [{"TopicArn": t.arn} for t in topics]}
     if token:
-        try:
-            after = base64.urlsafe_b64decode(token.encode()).decode()
-        except ValueError:
-            raise invalid_parameter("NextToken") from None
-        topics = [t for t in topics if t.arn > after]
-    result: Result = {"Topics": [{"TopicArn": t.arn} for t in topics[:PAGE]]}
-    if len(topics) > PAGE:
-        result["NextToken"] = _page_token(topics[PAGE - 1].arn)
+        result["NextToken"] = token
     return result
 
 
 async def get_topic_attributes(sns: SnsService, params: Params, ctx: RequestContext) -> Result:
     topic = sns.catalog.find(ctx, params.required_text("TopicArn"))
-    return {"Attributes": topic_rules.attributes_view(topic, confirmed=0, pending=0)}
+    subscriptions = sns.subscriptions.of_topic(topic.arn)
+    pending = sum(s.pending for s in subscriptions)
+    view = topic_rules.attributes_view(topic, confirmed=len(subscriptions) - pending, pending=pending)
+    return {"Attributes": view}
 
 
 async def set_topic_attributes(sns: SnsService, params: Params, ctx: RequestContext) -> Result:

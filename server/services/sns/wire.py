@@ -12,6 +12,7 @@ _TAGS = ListOf(Struct(), wrapper="member")
 INPUTS: dict[str, Struct] = {
     "CreateTopic": Struct({"Attributes": ("Attributes", _ATTRIBUTES), "Tags": ("Tags", _TAGS)}),
     "TagResource": Struct({"Tags": ("Tags", _TAGS)}),
+    "Subscribe": Struct({"Attributes": ("Attributes", _ATTRIBUTES)}),
     "UntagResource": Struct({"TagKeys": ("TagKeys", ListOf(wrapper="member"))}),
 }
 
@@ -19,7 +20,7 @@ OUTPUT = XmlNames(
     namespace=NAMESPACE,
     lists={},
     maps={},
-    wrapped_lists={"Topics": "member", "Tags": "member"},
+    wrapped_lists={"Topics": "member", "Tags": "member", "Subscriptions": "member"},
     wrapped_maps={"Attributes": ("entry", "key", "value")},
     without_result=frozenset(  # operations whose model has no output shape
         {

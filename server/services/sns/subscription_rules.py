@@ -1,0 +1,120 @@
+"""What SNS accepts for a subscription (protocols, endpoints, attributes), and what GetSubscriptionAttributes
+shows."""
+
+from __future__ import annotations
+
+import re
+
+import orjson
+
+from persistence.records import SubscriptionRecord, TopicRecord
+from server.services.sns.errors import invalid_parameter
+
+CONFIRMED_AT_ONCE = {"sqs", "lambda", "firehose", "application"}
+"""Protocols whose endpoints (in the same account) need no confirmation."""
+PROTOCOLS = CONFIRMED_AT_ONCE | {"http", "https", "email", "email-json", "sms"}
+RAW_CAPABLE = {"sqs", "http", "https", "firehose"}
+SETTABLE = {
+    "DeliveryPolicy",
+    "FilterPolicy",
+    "FilterPolicyScope",
+    "RawMessageDelivery",
+    "RedrivePolicy",
+    "SubscriptionRoleArn",
+    "ReplayPolicy",
+}
+_PHONE = re.compile(r"\+?[0-9]{7,15}")
+_ARN_PREFIX = {
+    "sqs": "arn:aws:sqs:",
+    "lambda": "arn:aws:lambda:",
+    "firehose": "arn:aws:firehose:",
+    "application": "arn:aws:sns:",
+}
+
+
+def check_endpoint(protocol: str, endpoint: str | None, topic: TopicRecord) -> str:
+    if protocol not in PROTOCOLS:
+        raise invalid_parameter(f"Amazon SNS does not support this protocol string: {protocol}")
+    if not endpoint:
+        raise invalid_parameter("Endpoint")
+    if protocol in _ARN_PREFIX and (
+        not endpoint.startswith(_ARN_PREFIX[protocol]) or len(endpoint.split(":")) < 6
+    ):
+        raise invalid_parameter("SQS endpoint ARN" if protocol == "sqs" else f"{protocol} endpoint ARN")
+    if protocol in ("http", "https") and not endpoint.lower().startswith(f"{protocol}://"):
+        raise invalid_parameter(f"Endpoint must match the specified protocol: {protocol}")
+    if protocol in ("email", "email-json") and "@" not in endpoint:
+        raise invalid_parameter("Email address")
+    if protocol == "sms" and not _PHONE.fullmatch(endpoint):
+        raise invalid_parameter(f"Invalid SMS endpoint: {endpoint}")
+    if protocol == "sqs" and endpoint.endswith(".fifo") and not topic.fifo:
+        raise invalid_parameter(  # AWS doubles the prefix here
+            "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"
+        )
+    if topic.fifo and protocol != "sqs":
+        raise invalid_parameter(f"Invalid protocol type: {protocol}")
+    return endpoint
+
+
+def _json_object(value: str) -> dict[str, object] | None:
+    try:
+        document = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) -> None:
+    """One attribute a caller sets (at Subscribe, where AWS prefixes `Attributes Reason: `, or later)."""
+    if name not in SETTABLE:
+        raise invalid_parameter("AttributeName")
+    if name == "RawMessageDelivery":
+        if value.lower() not in ("true", "false"):
+            raise invalid_parameter(f"RawMessageDelivery: Invalid value [{value}]. Must be true or false.")
+        if protocol not in RAW_CAPABLE:
+            raise invalid_parameter(f"Delivery protocol [{protocol}] does not support raw message delivery.")
+    elif name == "FilterPolicyScope" and value not in ("MessageAttributes", "MessageBody"):
+        raise invalid_parameter(
+            f"FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes"
+        )
+    elif name == "RedrivePolicy":
+        policy = _json_object(value)
+        target = policy.get("deadLetterTargetArn") if policy else None
+        if (
+            not isinstance(target, str)
+            or not target.startswith("arn:aws:sqs:")
+            or len(target.split(":")) != 6
+        ):
+            raise invalid_parameter("RedrivePolicy: deadLetterTargetArn is an invalid arn")
+        if topic.fifo and not target.endswith(".fifo"):
+            raise invalid_parameter(
+                "RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic."
+            )
+    elif name in ("FilterPolicy", "DeliveryPolicy") and value and _json_object(value) is None:
+        raise invalid_parameter(f"{name}: failed to parse JSON.")
+
+
+def normalised(name: str, value: str) -> str:
+    return value.lower() if name == "RawMessageDelivery" else value
+
+
+def attributes_view(subscription: SubscriptionRecord) -> dict[str, str]:
+    view = {
+        "ConfirmationWasAuthenticated": "false" if subscription.pending else "true",
+        "Endpoint": subscription.endpoint,
+        "Owner": subscription.owner,
+        "PendingConfirmation": "true" if subscription.pending else "false",
+        "Protocol": subscription.protocol,
+        "RawMessageDelivery": "false",
+        "SubscriptionArn": subscription.arn,
+        "SubscriptionPrincipal": f"arn:aws:iam::{subscription.owner}:user/posthouse",
+        "TopicArn": subscription.topic_arn,
+    }
+    view.update(subscription.attributes)
+    if "FilterPolicy" in subscription.attributes and "FilterPolicyScope" not in view:
+        view["FilterPolicyScope"] = "MessageAttributes"
+    return view
+
+
+def is_raw(subscription: SubscriptionRecord) -> bool:
+    return subscription.attributes.get("RawMessageDelivery") == "true"

@@ -1,0 +1,123 @@
+"""The subscriptions: kept in memory per topic for fan-out, written through to storage."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from persistence import subscriptions as subscription_rows
+from persistence.engine import Database
+from persistence.records import SubscriptionRecord, TopicRecord
+from server import ids
+from server.context import RequestContext
+from server.errors import AwsError
+from server.services.sns import subscription_rules
+from server.services.sns.errors import invalid_parameter
+
+
+def subscription_not_found() -> AwsError:
+    return AwsError("NotFound", "Subscription does not exist", status=404, shape="NotFoundException")
+
+
+class Subscriptions:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._by_arn: dict[str, SubscriptionRecord] = {}
+        self._by_topic: dict[str, dict[str, SubscriptionRecord]] = {}
+
+    async def load(self) -> None:
+        self._by_arn, self._by_topic = {}, {}
+        for subscription in await self._db.read(subscription_rows.load_all):
+            self._remember(subscription)
+
+    def forget_all(self) -> None:
+        self._by_arn.clear()
+        self._by_topic.clear()
+
+    def forget_topic(self, topic_arn: str) -> None:
+        for arn in self._by_topic.pop(topic_arn, {}):
+            self._by_arn.pop(arn, None)
+
+    def of_topic(self, topic_arn: str) -> list[SubscriptionRecord]:
+        return list(self._by_topic.get(topic_arn, {}).values())
+
+    def all(self) -> list[SubscriptionRecord]:
+        return list(self._by_arn.values())
+
+    def find(self, arn: str) -> SubscriptionRecord:
+        subscription = self._by_arn.get(arn)
+        if subscription is None:
+            raise subscription_not_found()
+        return subscription
+
+    def get(self, arn: str) -> SubscriptionRecord | None:
+        return self._by_arn.get(arn)
+
+    async def subscribe(
+        self,
+        ctx: RequestContext,
+        topic: TopicRecord,
+        protocol: str,
+        endpoint: str,
+        attributes: dict[str, str],
+    ) -> SubscriptionRecord:
+        for name, value in attributes.items():
+            try:
+                subscription_rules.check_attribute(name, value, protocol, topic)
+            except AwsError as error:  # at Subscribe, AWS says which parameter held it
+                raise invalid_parameter(
+                    "Attributes Reason: " + error.message.removeprefix("Invalid parameter: ")
+                ) from None
+        wanted = {name: subscription_rules.normalised(name, value) for name, value in attributes.items()}
+        for existing in self.of_topic(topic.arn):
+            if (existing.protocol, existing.endpoint) == (protocol, endpoint):
+                current = subscription_rules.attributes_view(existing)
+                if any(current.get(name) != value for name, value in wanted.items()):
+                    raise invalid_parameter(
+                        "Attributes Reason: Subscription already exists with different attributes"
+                    )
+                return existing
+        pending = protocol not in subscription_rules.CONFIRMED_AT_ONCE
+        subscription = SubscriptionRecord(
+            arn=f"{topic.arn}:{ids.uuid4()}",
+            topic_arn=topic.arn,
+            protocol=protocol,
+            endpoint=endpoint,
+            owner=ctx.account,
+            attributes=wanted,
+            pending=pending,
+            token=secrets.token_hex(128) if pending else None,  # AWS's tokens: 256 lowercase hex digits
+        )
+        await self._save(subscription)
+        return subscription
+
+    async def confirm(self, topic: TopicRecord, token: str) -> SubscriptionRecord:
+        if len(token) < 32 or any(c not in "0123456789abcdef" for c in token):
+            raise AwsError("InvalidParameter", "Invalid token", shape="InvalidParameterException")
+        for subscription in self.of_topic(topic.arn):
+            if subscription.token == token:
+                if subscription.pending:
+                    subscription = replace(subscription, pending=False)
+                    await self._save(subscription)
+                return subscription
+        raise invalid_parameter("Token")
+
+    async def set_attribute(
+        self, subscription: SubscriptionRecord, topic: TopicRecord, name: str, value: str
+    ) -> None:
+        subscription_rules.check_attribute(name, value, subscription.protocol, topic)
+        value = subscription_rules.normalised(name, value)
+        await self._save(replace(subscription, attributes=subscription.attributes | {name: value}))
+
+    async def unsubscribe(self, subscription: SubscriptionRecord) -> None:
+        await self._db.run(lambda conn: subscription_rows.delete(conn, subscription.arn))
+        self._by_arn.pop(subscription.arn, None)
+        self._by_topic.get(subscription.topic_arn, {}).pop(subscription.arn, None)
+
+    async def _save(self, subscription: SubscriptionRecord) -> None:
+        await self._db.run(lambda conn: subscription_rows.save(conn, subscription))
+        self._remember(subscription)
+
+    def _remember(self, subscription: SubscriptionRecord) -> None:
+        self._by_arn[subscription.arn] = subscription
+        self._by_topic.setdefault(subscription.topic_arn, {})[subscription.arn] = subscription
