@@ -197,17 +197,21 @@ def gateway(recorder: Recorder) -> Gateway:
     return Gateway(registry, Config(), [DESCRIPTOR])
 
 
-def http_request(serialized: dict[str, Any]) -> HttpRequest:
+def botocore_request(model: OperationModel, params: dict[str, Any]) -> HttpRequest:
+    """The request botocore's rest-json serializer makes of `params`, as our gateway receives it: the raw
+    path, and the query string of the template's literal part (`?find=LayerVersion`) and the members."""
+    serialized = create_serializer("rest-json", include_validation=False).serialize_to_request(params, model)
+    raw_path, _, literal = serialized["url_path"].partition("?")
+    query = dict(pair.split("=") for pair in literal.split("&") if pair) | serialized["query_string"]
     body = serialized["body"]
-    query = serialized["query_string"]
     return HttpRequest(
         method=serialized["method"],
         scheme="http",
-        path=unquote(serialized["url_path"].partition("?")[0]),
-        query=percent_encode_sequence(query) if isinstance(query, dict) else query,
+        path=unquote(raw_path),
+        query=percent_encode_sequence(query),
         headers={k.lower(): v for k, v in serialized["headers"].items()},
         body=body.encode() if isinstance(body, str) else body,
-        raw_path=serialized["url_path"].partition("?")[0],
+        raw_path=raw_path,
     )
 
 
@@ -217,12 +221,7 @@ async def test_requests_botocore_serializes_decode_to_the_same_members(
 ) -> None:
     model = LAMBDA.operation_model(operation)
     params = sample(model.input_shape, operation) if model.input_shape is not None else {}
-    serialized = create_serializer("rest-json", include_validation=False).serialize_to_request(params, model)
-    literal_query = dict(
-        pair.split("=") for pair in model.http["requestUri"].partition("?")[2].split("&") if pair
-    )
-    serialized["query_string"] = {**literal_query, **serialized["query_string"]}
-    response = await gateway.handle(http_request(serialized))
+    response = await gateway.handle(botocore_request(model, params))
     assert response.status < 300, response.body
     expected = decoded_as(params, model.input_shape) if model.input_shape is not None else {}
     assert recorder.seen[operation] == expected
@@ -259,12 +258,7 @@ async def test_results_we_encode_parse_with_botocore_to_the_same_values(
         n: v if n == raw else as_json(v, out.members[n]) for n, v in result.items()
     }
     params = sample(model.input_shape, operation) if model.input_shape is not None else {}
-    serialized = create_serializer("rest-json", include_validation=False).serialize_to_request(params, model)
-    literal_query = dict(
-        pair.split("=") for pair in model.http["requestUri"].partition("?")[2].split("&") if pair
-    )
-    serialized["query_string"] = {**literal_query, **serialized["query_string"]}
-    response = await gateway.handle(http_request(serialized))
+    response = await gateway.handle(botocore_request(model, params))
     assert response.status == (202 if route.reply.status else route.status)
     assert parsed_reply(response, out) == {n: v.decode() if n == raw else v for n, v in result.items()}
 
@@ -285,10 +279,7 @@ async def test_errors_parse_with_botocore_to_their_code_message_and_modelled_fie
         shape, "Function not found: x", status=status, sender_fault=sender_fault
     )
     try:
-        serialized = create_serializer("rest-json", include_validation=False).serialize_to_request(
-            {"FunctionName": "x"}, model
-        )
-        response = await gateway.handle(http_request(serialized))
+        response = await gateway.handle(botocore_request(model, {"FunctionName": "x"}))
     finally:
         del recorder.errors["GetFunction"]
     assert response.status == status
