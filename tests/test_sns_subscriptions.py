@@ -36,6 +36,14 @@ def queue_arn(server: ServerProcess, name: str) -> str:
     return arn
 
 
+def subscribed(sns: BaseClient, server: ServerProcess, topic: str) -> str:
+    """A new queue subscribed to the topic: its subscription ARN."""
+    arn: str = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(server, unique("q")))[
+        "SubscriptionArn"
+    ]
+    return arn
+
+
 def test_an_sqs_subscription_is_confirmed_at_once_and_idempotent(
     sns: BaseClient, server: ServerProcess, topic: str
 ) -> None:
@@ -75,9 +83,7 @@ def test_an_sqs_subscription_is_confirmed_at_once_and_idempotent(
 def test_subscription_attributes_are_validated_as_aws_does(
     sns: BaseClient, server: ServerProcess, topic: str
 ) -> None:
-    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(server, unique("q")))[
-        "SubscriptionArn"
-    ]
+    arn = subscribed(sns, server, topic)
     sns.set_subscription_attributes(
         SubscriptionArn=arn, AttributeName="RawMessageDelivery", AttributeValue="TRUE"
     )
@@ -178,9 +184,7 @@ def test_an_http_subscription_is_pending_until_confirmed(sns: BaseClient, topic:
 def test_unsubscribe_is_idempotent_and_checks_the_arn(
     sns: BaseClient, server: ServerProcess, topic: str
 ) -> None:
-    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(server, unique("q")))[
-        "SubscriptionArn"
-    ]
+    arn = subscribed(sns, server, topic)
     sns.unsubscribe(SubscriptionArn=arn)
     sns.unsubscribe(SubscriptionArn=arn)
     with pytest.raises(ClientError) as raised:
@@ -197,9 +201,7 @@ def test_unsubscribe_is_idempotent_and_checks_the_arn(
 def test_deleting_a_topic_deletes_its_subscriptions(
     sns: BaseClient, server: ServerProcess, topic: str
 ) -> None:
-    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(server, unique("q")))[
-        "SubscriptionArn"
-    ]
+    arn = subscribed(sns, server, topic)
     sns.delete_topic(TopicArn=topic)
     with pytest.raises(sns.exceptions.NotFoundException):
         sns.get_subscription_attributes(SubscriptionArn=arn)

@@ -15,6 +15,10 @@ def topic_not_found() -> AwsError:
     return AwsError("NotFound", "Topic does not exist", status=404, shape="NotFoundException")
 
 
+def subscription_not_found() -> AwsError:
+    return AwsError("NotFound", "Subscription does not exist", status=404, shape="NotFoundException")
+
+
 def resource_not_found() -> AwsError:
     return AwsError(
         "ResourceNotFound", "Resource does not exist", status=404, shape="ResourceNotFoundException"

@@ -9,10 +9,9 @@ from server.context import RequestContext
 from server.errors import missing_parameter
 from server.services.params import Params
 from server.services.sns import subscription_rules
-from server.services.sns.errors import invalid_parameter
+from server.services.sns.errors import invalid_parameter, subscription_not_found
 from server.services.sns.pages import page
 from server.services.sns.service import SnsService
-from server.services.sns.subscriptions import subscription_not_found
 
 Result = dict[str, Any]
 PENDING = "pending confirmation"

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-import orjson
-
 from persistence.records import SubscriptionRecord, TopicRecord
 from server.services.sns.errors import invalid_parameter
+from server.services.sns.topic_rules import json_object
 
 CONFIRMED_AT_ONCE = {"sqs", "lambda", "firehose", "application"}
 """Protocols whose endpoints (in the same account) need no confirmation."""
@@ -56,14 +55,6 @@ def check_endpoint(protocol: str, endpoint: str | None, topic: TopicRecord) -> s
     return endpoint
 
 
-def _json_object(value: str) -> dict[str, object] | None:
-    try:
-        document = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return None
-    return document if isinstance(document, dict) else None
-
-
 def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) -> None:
     """One attribute a caller sets (at Subscribe, where AWS prefixes `Attributes Reason: `, or later)."""
     if name not in SETTABLE:
@@ -78,7 +69,7 @@ def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) ->
             f"FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes"
         )
     elif name == "RedrivePolicy":
-        policy = _json_object(value)
+        policy = json_object(value)
         target = policy.get("deadLetterTargetArn") if policy else None
         if (
             not isinstance(target, str)
@@ -90,7 +81,7 @@ def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) ->
             raise invalid_parameter(
                 "RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic."
             )
-    elif name in ("FilterPolicy", "DeliveryPolicy") and value and _json_object(value) is None:
+    elif name in ("FilterPolicy", "DeliveryPolicy") and value and json_object(value) is None:
         raise invalid_parameter(f"{name}: failed to parse JSON.")
 
 

@@ -12,11 +12,7 @@ from server import ids
 from server.context import RequestContext
 from server.errors import AwsError
 from server.services.sns import subscription_rules
-from server.services.sns.errors import invalid_parameter
-
-
-def subscription_not_found() -> AwsError:
-    return AwsError("NotFound", "Subscription does not exist", status=404, shape="NotFoundException")
+from server.services.sns.errors import invalid_parameter, subscription_not_found
 
 
 class Subscriptions:

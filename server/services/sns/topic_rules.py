@@ -44,6 +44,15 @@ EFFECTIVE_DELIVERY_POLICY = {
 }
 
 
+def json_object(value: str) -> dict[str, Any] | None:
+    """The JSON object an attribute value holds (policies), or None when it holds none."""
+    try:
+        document = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def check_name(name: str, fifo: bool) -> None:
     base = name[: -len(".fifo")] if name.endswith(".fifo") else name
     if not _NAME.fullmatch(base) or name.endswith(".fifo") != fifo:
@@ -56,12 +65,8 @@ def check_attribute(name: str, value: str, fifo: bool) -> None:
         raise invalid_parameter("AttributeName")
     if name in _CHOICES and value not in _CHOICES[name]:
         raise invalid_parameter(f"{name}: Invalid value [{value}]")
-    if name in _JSON_VALUED and value:
-        try:
-            if not isinstance(orjson.loads(value), dict):
-                raise ValueError(value)
-        except ValueError:  # orjson.JSONDecodeError is one
-            raise invalid_parameter(f"{name}: the value is not a JSON object") from None
+    if name in _JSON_VALUED and value and json_object(value) is None:
+        raise invalid_parameter(f"{name}: the value is not a JSON object")
     if name == "MaximumMessageSize" and not (value.isdigit() and 1024 <= int(value) <= 1_048_576):
         raise invalid_parameter("MaximumMessageSize: must be an integer from 1024 to 1048576")
     if name.endswith("SampleRate") and not (value.isdigit() and 0 <= int(value) <= 100):
