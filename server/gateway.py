@@ -51,7 +51,9 @@ class Gateway:
         self._by_target = {s.json_target_prefix: s for s in services if s.json_target_prefix}
         self._query_services = [(s, s.query) for s in services if s.query is not None]
         self._rest = rest_json.RestRoutes(services)
-        self._rest_by_signing = {s.signing_name: s for s in services if s.rest is not None}
+        self._rest_by_signing = {  # services that speak REST only (SNS serves a certificate by GET, too)
+            s.signing_name: s for s in services if s.rest is not None and s.query is None
+        }
         self.request_headers = frozenset(name.encode() for name in self._rest.request_headers)
         """Request headers, beyond those of routing and identity, that some service reads."""
 

@@ -15,7 +15,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from persistence.engine import Database
 from server.clock import Clock
@@ -96,6 +96,9 @@ class Supervisor:
             backoff_ms = min(LAST_BACKOFF_MS, backoff_ms * 2)
 
 
+Api = TypeVar("Api")
+
+
 @dataclass(frozen=True)
 class Platform:
     """What every service is built from."""
@@ -105,9 +108,21 @@ class Platform:
     config: Config
     supervisor: Supervisor = field(init=False)
     """Where a service starts the workers it needs while running (named, supervised, stopped in order)."""
+    _offered: dict[type, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "supervisor", Supervisor(self.clock))
+
+    def offer(self, api: type[Api], implementation: Api) -> None:
+        """Publish an in-process API other services call (SQS offers its enqueue), keyed by its type."""
+        self._offered[api] = implementation
+
+    def needs(self, api: type[Api]) -> Api:
+        """An API another service offered; that service must be installed first (SERVICES' order)."""
+        if api not in self._offered:
+            raise LookupError(f"{api.__name__} is offered by a service that must be installed earlier")
+        implementation: Api = self._offered[api]
+        return implementation
 
 
 @dataclass(frozen=True)

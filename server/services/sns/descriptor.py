@@ -1,4 +1,5 @@
-"""SNS on the wire: the query protocol only (`Version=2010-03-31`)."""
+"""SNS on the wire: the query protocol (`Version=2010-03-31`), and one plain GET route, the signing
+certificate its messages name in SigningCertURL."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from collections.abc import Mapping
 
 from server.services.sns.operations import OPERATIONS
 from server.services.sns.wire import INPUTS, OUTPUT
-from server.wire import QueryWire, ServiceDescriptor
+from server.wire import QueryWire, Reply, RestWire, Route, ServiceDescriptor
+
+_CERTIFICATE = Route(
+    "GetSigningCertificate",
+    "GET",
+    "/SimpleNotificationService-{CertificateId}.pem",
+    reply=Reply(headers={"ContentType": "Content-Type"}, payload="Certificate"),
+)
 
 
 def _names_a_topic(form: Mapping[str, str]) -> bool:
@@ -18,5 +26,6 @@ DESCRIPTOR = ServiceDescriptor(
     signing_name="sns",
     operations=OPERATIONS,
     query=QueryWire(version="2010-03-31", inputs=INPUTS, names=OUTPUT),
+    rest=RestWire(routes=(_CERTIFICATE,)),
     claims=_names_a_topic,
 )

@@ -1,11 +1,15 @@
-"""How the app adds SNS."""
+"""How the app adds SNS: it fans out through SQS's enqueue, so SQS is installed first."""
 
 from __future__ import annotations
 
 from server.runtime import Installed, Platform
 from server.services.sns.descriptor import DESCRIPTOR
 from server.services.sns.service import SnsService
+from server.services.sqs.enqueue import Enqueue
 
 
 def install(platform: Platform) -> Installed:
-    return Installed(DESCRIPTOR, SnsService(platform.db, platform.clock))
+    key_directory = None if platform.config.in_memory else platform.config.data_dir
+    return Installed(
+        DESCRIPTOR, SnsService(platform.db, platform.clock, platform.needs(Enqueue), key_directory)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.services.sns import publish_operations as publishing
 from server.services.sns import subscription_operations as subscriptions
 from server.services.sns import topic_operations as topics
 from server.wire import Operation
@@ -22,4 +23,7 @@ OPERATIONS: dict[str, Operation] = {
     "ListSubscriptionsByTopic": subscriptions.list_subscriptions_by_topic,
     "GetSubscriptionAttributes": subscriptions.get_subscription_attributes,
     "SetSubscriptionAttributes": subscriptions.set_subscription_attributes,
+    "Publish": publishing.publish,
+    "PublishBatch": publishing.publish_batch,
+    "GetSigningCertificate": publishing.get_signing_certificate,
 }

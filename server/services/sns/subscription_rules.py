@@ -4,6 +4,7 @@ shows."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from persistence.records import SubscriptionRecord, TopicRecord
 from server.services.sns.errors import invalid_parameter
@@ -105,6 +106,12 @@ def attributes_view(subscription: SubscriptionRecord) -> dict[str, str]:
     if "FilterPolicy" in subscription.attributes and "FilterPolicyScope" not in view:
         view["FilterPolicyScope"] = "MessageAttributes"
     return view
+
+
+def redrive_policy(subscription: SubscriptionRecord) -> dict[str, Any] | None:
+    """The subscription's RedrivePolicy (checked when set), if it has one."""
+    value = subscription.attributes.get("RedrivePolicy")
+    return json_object(value) if value else None
 
 
 def is_raw(subscription: SubscriptionRecord) -> bool:

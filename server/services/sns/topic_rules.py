@@ -112,6 +112,13 @@ def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def maximum_message_size(topic: TopicRecord | None) -> int:
+    """The topic's limit on a message and its attributes, in bytes (a phone number's is the default)."""
+    if topic is None:
+        return DEFAULT_MAXIMUM_MESSAGE_SIZE
+    return int(topic.attributes.get("MaximumMessageSize", DEFAULT_MAXIMUM_MESSAGE_SIZE))
+
+
 def effective_delivery_policy(topic: TopicRecord) -> str:
     """The defaults with the topic's DeliveryPolicy merged over them."""
     own = orjson.loads(topic.attributes.get("DeliveryPolicy") or "{}")

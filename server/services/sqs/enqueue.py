@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -54,8 +54,10 @@ class Enqueued:
 
 
 class Enqueue:
-    def __init__(self, waiters: QueueWaiters) -> None:
+    def __init__(self, waiters: QueueWaiters, by_arn: Callable[[str], QueueRecord | None]) -> None:
         self._waiters = waiters
+        self.queue = by_arn
+        """The queue an ARN names (`arn:aws:sqs:<region>:<account>:<name>`), if it exists."""
         self.fair_queues: set[int] = set()
         """Standard queues that have held messages with a group id: they schedule fairly."""
 

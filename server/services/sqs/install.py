@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.runtime import Installed, Platform
 from server.services.sqs.descriptor import DESCRIPTOR
+from server.services.sqs.enqueue import Enqueue
 from server.services.sqs.service import SqsService
 from server.workers.retention import RetentionWorker
 
@@ -16,5 +17,6 @@ def install(platform: Platform) -> Installed:
         enforce_purge_interval=platform.config.enforce_purge_interval,
         enforce_recreate_delay=platform.config.enforce_recreate_delay,
     )
+    platform.offer(Enqueue, sqs.messaging.enqueue)
     retention = RetentionWorker(platform.db, platform.clock, released=sqs.waiters.wake)
     return Installed(DESCRIPTOR, sqs, workers={"retention": retention.run})

@@ -114,7 +114,7 @@ class Messaging:
         self._catalog = catalog
         self._waiters = waiters
         self._claims: ClaimBatcher[Claim] = ClaimBatcher(db)
-        self.enqueue = Enqueue(waiters)
+        self.enqueue = Enqueue(waiters, catalog.by_arn)
 
     async def load(self) -> None:
         self.enqueue.fair_queues = await self._db.run(message_rows.grouped_queue_ids)

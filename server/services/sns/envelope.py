@@ -1,0 +1,104 @@
+"""The JSON documents SNS delivers, byte for byte as AWS lays them out (two-space indent, ` : ` between key
+and value, attributes one per line): the Notification envelope that SQS, HTTP/S and email-json subscribers
+parse. A standard topic's notifications are signed; a FIFO topic's carry a SequenceNumber instead."""
+
+from __future__ import annotations
+
+import datetime
+from typing import NamedTuple
+
+import orjson
+
+from server.services.message_attributes import Attributes
+from server.services.sns.signing import Signer
+
+
+def timestamp(now_ms: int) -> str:
+    """ISO-8601 UTC with milliseconds and `Z`, as AWS writes it."""
+    moment = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z"
+
+
+def _text(value: str) -> str:
+    return orjson.dumps(value).decode()
+
+
+def attributes_json(attributes: Attributes) -> str | None:
+    """`"name" : {"Type":"String","Value":"v"}` lines (Binary values stay base64), or None without any."""
+    if not attributes:
+        return None
+    lines = []
+    for name, value in attributes.items():
+        shown = value.get("StringValue", value.get("BinaryValue", ""))
+        lines.append(
+            f"    {_text(name)} : " + orjson.dumps({"Type": value["DataType"], "Value": shown}).decode()
+        )
+    return "{\n" + ",\n".join(lines) + "\n  }"
+
+
+def document(fields: list[tuple[str, str | None]]) -> str:
+    """Fields in order, those that are None left out; values already JSON text are marked by the caller."""
+    return "{\n" + ",\n".join(f'  "{name}" : {value}' for name, value in fields if value is not None) + "\n}"
+
+
+class Notification(NamedTuple):
+    """What every subscriber of one publish shares; `for_subscription` adds what differs per subscriber."""
+
+    message_id: str
+    topic_arn: str
+    subject: str | None
+    timestamp: str
+    attributes_json: str | None
+    sequence_number: str | None
+    """For a FIFO topic; its notifications are not signed."""
+
+
+class Envelopes:
+    """Builds Notification envelopes, signing each distinct message of a publish once."""
+
+    def __init__(self, signer: Signer, base_url: str, signature_version: str) -> None:
+        self._signer = signer
+        self._base_url = base_url
+        self._version = signature_version
+        self._signatures: dict[str, str] = {}
+
+    def _signature(self, notification: Notification, message: str) -> str:
+        signature = self._signatures.get(message)
+        if signature is None:
+            fields = [
+                ("Message", message),
+                ("MessageId", notification.message_id),
+                ("Subject", notification.subject),
+                ("Timestamp", notification.timestamp),
+                ("TopicArn", notification.topic_arn),
+                ("Type", "Notification"),
+            ]
+            signature = self._signatures[message] = self._signer.sign(fields, self._version)
+        return signature
+
+    def unsubscribe_url(self, subscription_arn: str) -> str:
+        return f"{self._base_url}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
+
+    def envelope(self, notification: Notification, message: str, subscription_arn: str) -> str:
+        sequence_number = notification.sequence_number
+        signed = sequence_number is None
+        return document(
+            [
+                ("Type", '"Notification"'),
+                ("MessageId", _text(notification.message_id)),
+                ("SequenceNumber", None if sequence_number is None else _text(sequence_number)),
+                ("TopicArn", _text(notification.topic_arn)),
+                ("Subject", _text(notification.subject) if notification.subject is not None else None),
+                ("Message", _text(message)),
+                ("Timestamp", _text(notification.timestamp)),
+                ("SignatureVersion", _text(self._version) if signed else None),
+                ("Signature", _text(self._signature(notification, message)) if signed else None),
+                ("SigningCertURL", _text(self.certificate_url) if signed else None),
+                ("UnsubscribeURL", _text(self.unsubscribe_url(subscription_arn))),
+                ("MessageAttributes", notification.attributes_json),
+            ]
+        )
+
+    @property
+    def certificate_url(self) -> str:
+        return f"{self._base_url}/SimpleNotificationService-{self._signer.certificate_id}.pem"

@@ -1,0 +1,152 @@
+"""Publishing: one transaction puts a publish (or a batch of them) into every subscribed queue whose filter
+policy matches, through SQS's enqueue, so a 200 means every queue has it.
+
+A subscription whose queue is gone counts as a failed delivery, not a failed publish: with a RedrivePolicy
+the message goes to the subscription's dead-letter queue (with AWS's ErrorCode/ErrorMessage/RequestID
+attributes), in the same transaction; without one it is dropped, as SNS drops it after its retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from persistence.engine import Database
+from persistence.records import NewMessage, QueueRecord, SubscriptionRecord, TopicRecord
+from server import ids
+from server.clock import Clock
+from server.services.message_attributes import Attributes
+from server.services.sns import subscription_rules
+from server.services.sns.envelope import Envelopes, Notification, attributes_json, timestamp
+from server.services.sns.publish_rules import Publication
+from server.services.sns.signing import Signer
+from server.services.sns.subscriptions import Subscriptions
+from server.services.sqs.enqueue import Enqueue, Enqueued, Message
+
+SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"
+"""The SenderId SQS shows on messages SNS delivered."""
+MAX_SQS_ATTRIBUTES = 10
+
+
+class Published(NamedTuple):
+    message_id: str
+    sequence_number: str | None
+    """A FIFO topic's: it grows with every message published to the topic."""
+
+    def reply(self) -> dict[str, Any]:
+        if self.sequence_number is None:
+            return {"MessageId": self.message_id}
+        return {"MessageId": self.message_id, "SequenceNumber": self.sequence_number}
+
+
+@dataclass
+class _Batch:
+    """Rows per queue, in publish order (FIFO queues keep it)."""
+
+    queues: dict[int, tuple[QueueRecord, list[NewMessage]]] = field(default_factory=dict)
+
+    def add(self, queue: QueueRecord, row: NewMessage) -> None:
+        self.queues.setdefault(queue.id, (queue, []))[1].append(row)
+
+
+def _failure(queue: QueueRecord | None, attributes: Attributes | None) -> tuple[str, str] | None:
+    """Why a queue cannot take a delivery (SQS's error code and text), if it cannot."""
+    if queue is None:
+        return "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."
+    if attributes is not None and len(attributes) > MAX_SQS_ATTRIBUTES:
+        return (
+            "InvalidParameterValue",
+            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum [{MAX_SQS_ATTRIBUTES}].",
+        )
+    return None
+
+
+class Fanout:
+    def __init__(
+        self, db: Database, clock: Clock, enqueue: Enqueue, subscriptions: Subscriptions, signer: Signer
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._enqueue = enqueue
+        self._subscriptions = subscriptions
+        self._signer = signer
+        self._last_sequence = 0
+
+    def _sequence_number(self, now_ms: int) -> str:
+        """128-bit-looking, ever growing, and still growing after a restart: the time, then a counter."""
+        self._last_sequence = max(self._last_sequence + 1, now_ms << 20)
+        return f"{self._last_sequence:020d}"
+
+    async def publish(
+        self, topic: TopicRecord, publications: list[Publication], base_url: str, request_id: str
+    ) -> list[Published]:
+        """Deliver each publication to the topic's subscribed queues; what each became, in order."""
+        now_ms = self._clock.now_ms()
+        envelopes = Envelopes(self._signer, base_url, topic.attributes.get("SignatureVersion", "1"))
+        subscriptions = [s for s in self._subscriptions.of_topic(topic.arn) if not s.pending]
+        batch = _Batch()
+        published = []
+        for publication in publications:
+            notification = Notification(
+                ids.uuid4(),
+                topic.arn,
+                publication.subject,
+                timestamp(now_ms),
+                attributes_json(publication.attributes),
+                self._sequence_number(now_ms) if topic.fifo else None,
+            )
+            published.append(Published(notification.message_id, notification.sequence_number))
+            for subscription in subscriptions:
+                if subscription.protocol == "sqs":
+                    self._to_queue(
+                        batch, subscription, publication, notification, envelopes, now_ms, request_id
+                    )
+        if batch.queues:
+            enqueued = await self._db.run(lambda conn: self._store(conn, batch, now_ms))
+            self._enqueue.committed(enqueued)
+        return published
+
+    def _to_queue(
+        self,
+        batch: _Batch,
+        subscription: SubscriptionRecord,
+        publication: Publication,
+        notification: Notification,
+        envelopes: Envelopes,
+        now_ms: int,
+        request_id: str,
+    ) -> None:
+        message = publication.message_for("sqs")
+        attributes: Attributes | None = None
+        if subscription_rules.is_raw(subscription):
+            body, attributes = message, publication.attributes or None
+        else:
+            body = envelopes.envelope(notification, message, subscription.arn)
+        queue = self._enqueue.queue(subscription.endpoint)
+        failure = _failure(queue, attributes)
+        if failure is not None:
+            queue = self._dead_letter_queue(subscription)
+            attributes = {
+                "ErrorCode": {"DataType": "String", "StringValue": failure[0]},
+                "ErrorMessage": {"DataType": "String", "StringValue": failure[1]},
+                "RequestID": {"DataType": "String", "StringValue": request_id},
+            }
+        if queue is None:
+            return  # dropped, as SNS drops what it cannot deliver and has nowhere to park
+        group_id, dedup_id = publication.group_id, None
+        if queue.fifo:  # the topic's deduplication id, or (content-based) the message's digest
+            dedup_id = publication.dedup_id or hashlib.sha256(publication.message.encode()).hexdigest()
+        elif notification.sequence_number is not None:
+            group_id = None  # a FIFO topic's groups do not follow it into a standard queue
+        row = self._enqueue.row(queue, Message(body, SENDER_ID, attributes, None, group_id, dedup_id), now_ms)
+        batch.add(queue, row)
+
+    def _dead_letter_queue(self, subscription: SubscriptionRecord) -> QueueRecord | None:
+        policy = subscription_rules.redrive_policy(subscription)
+        return self._enqueue.queue(policy["deadLetterTargetArn"]) if policy else None
+
+    @staticmethod
+    def _store(conn: sqlite3.Connection, batch: _Batch, now_ms: int) -> list[Enqueued]:
+        return [Enqueue.put(conn, queue, rows, now_ms) for queue, rows in batch.queues.values()]
