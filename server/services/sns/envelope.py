@@ -5,6 +5,7 @@ parse. A standard topic's notifications are signed; a FIFO topic's carry a Seque
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import orjson
@@ -54,27 +55,29 @@ class Notification(NamedTuple):
 
 
 class Envelopes:
-    """Builds Notification envelopes, signing each distinct message of a publish once."""
+    """Builds one publish's Notification envelopes, each distinct message signed once (`sign` first)."""
 
     def __init__(self, signer: Signer, base_url: str, signature_version: str) -> None:
         self._signer = signer
         self._base_url = base_url
         self._version = signature_version
-        self._signatures: dict[str, str] = {}
+        self._signatures: dict[tuple[str, str], str] = {}
 
-    def _signature(self, notification: Notification, message: str) -> str:
-        signature = self._signatures.get(message)
-        if signature is None:
-            fields = [
-                ("Message", message),
-                ("MessageId", notification.message_id),
-                ("Subject", notification.subject),
-                ("Timestamp", notification.timestamp),
-                ("TopicArn", notification.topic_arn),
-                ("Type", "Notification"),
-            ]
-            signature = self._signatures[message] = self._signer.sign(fields, self._version)
-        return signature
+    def sign(self, wanted: Iterable[tuple[Notification, str]]) -> None:
+        """Sign what the envelopes to come will carry: (notification, message) pairs (a FIFO topic's are
+        not signed), each distinct pair once."""
+        for notification, message in wanted:
+            key = (notification.message_id, message)
+            if notification.sequence_number is None and key not in self._signatures:
+                fields: list[tuple[str, str | None]] = [
+                    ("Message", message),
+                    ("MessageId", notification.message_id),
+                    ("Subject", notification.subject),
+                    ("Timestamp", notification.timestamp),
+                    ("TopicArn", notification.topic_arn),
+                    ("Type", "Notification"),
+                ]
+                self._signatures[key] = self._signer.sign(fields, self._version)
 
     def unsubscribe_url(self, subscription_arn: str) -> str:
         return f"{self._base_url}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
@@ -92,7 +95,7 @@ class Envelopes:
                 ("Message", _text(message)),
                 ("Timestamp", _text(notification.timestamp)),
                 ("SignatureVersion", _text(self._version) if signed else None),
-                ("Signature", _text(self._signature(notification, message)) if signed else None),
+                ("Signature", _text(self._signatures[notification.message_id, message]) if signed else None),
                 ("SigningCertURL", _text(self.certificate_url) if signed else None),
                 ("UnsubscribeURL", _text(self.unsubscribe_url(subscription_arn))),
                 ("MessageAttributes", notification.attributes_json),

@@ -86,8 +86,7 @@ class Fanout:
         now_ms = self._clock.now_ms()
         envelopes = Envelopes(self._signer, base_url, topic.attributes.get("SignatureVersion", "1"))
         subscriptions = [s for s in self._subscriptions.of_topic(topic.arn) if not s.pending]
-        batch = _Batch()
-        published = []
+        deliveries = []
         for publication in publications:
             notification = Notification(
                 ids.uuid4(),
@@ -97,16 +96,20 @@ class Fanout:
                 attributes_json(publication.attributes),
                 self._sequence_number(now_ms) if topic.fifo else None,
             )
-            published.append(Published(notification.message_id, notification.sequence_number))
-            for subscription in subscriptions:
-                if subscription.protocol == "sqs":
-                    self._to_queue(
-                        batch, subscription, publication, notification, envelopes, now_ms, request_id
-                    )
+            deliveries.append((publication, notification, [s for s in subscriptions if s.protocol == "sqs"]))
+        envelopes.sign(
+            (notification, publication.message_for("sqs"))
+            for publication, notification, to_queues in deliveries
+            if any(not subscription_rules.is_raw(s) for s in to_queues)
+        )
+        batch = _Batch()
+        for publication, notification, to_queues in deliveries:
+            for subscription in to_queues:
+                self._to_queue(batch, subscription, publication, notification, envelopes, now_ms, request_id)
         if batch.queues:
             enqueued = await self._db.run(lambda conn: self._store(conn, batch, now_ms))
             self._enqueue.committed(enqueued)
-        return published
+        return [Published(n.message_id, n.sequence_number) for _, n, _ in deliveries]
 
     def _to_queue(
         self,

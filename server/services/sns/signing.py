@@ -4,7 +4,9 @@ SignatureVersion 1 and SHA256 for 2, with a key and self-signed certificate this
 subscriber that verifies the AWS way (download the certificate, check the signature) accepts them.
 
 The key is RSA-1024: a signature costs about 75 µs against 250 µs for RSA-2048, on every publish. It proves
-nothing beyond "this emulator sent it", which is all a local stand-in can prove.
+nothing beyond "this emulator sent it", which is all a local stand-in can prove. Signing stays on the event
+loop: on a thread (RSA releases the GIL) each signature waited for the GIL to come back, and publishes to one
+queue went from 4,200 to 2,300 a second.
 """
 
 from __future__ import annotations
