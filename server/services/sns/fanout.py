@@ -20,6 +20,7 @@ from server.clock import Clock
 from server.services.message_attributes import Attributes
 from server.services.sns import subscription_rules
 from server.services.sns.envelope import Envelopes, Notification, attributes_json, timestamp
+from server.services.sns.filter_policy import Facts
 from server.services.sns.publish_rules import Publication
 from server.services.sns.signing import Signer
 from server.services.sns.subscriptions import Subscriptions
@@ -96,7 +97,9 @@ class Fanout:
                 attributes_json(publication.attributes),
                 self._sequence_number(now_ms) if topic.fifo else None,
             )
-            deliveries.append((publication, notification, [s for s in subscriptions if s.protocol == "sqs"]))
+            facts = Facts(publication.attributes, publication.message)
+            matched = [s for s in subscriptions if self._accepts(s, facts)]
+            deliveries.append((publication, notification, [s for s in matched if s.protocol == "sqs"]))
         envelopes.sign(
             (notification, publication.message_for("sqs"))
             for publication, notification, to_queues in deliveries
@@ -110,6 +113,10 @@ class Fanout:
             enqueued = await self._db.run(lambda conn: self._store(conn, batch, now_ms))
             self._enqueue.committed(enqueued)
         return [Published(n.message_id, n.sequence_number) for _, n, _ in deliveries]
+
+    def _accepts(self, subscription: SubscriptionRecord, facts: Facts) -> bool:
+        policy = self._subscriptions.policy(subscription)
+        return policy is None or policy.matches(facts)
 
     def _to_queue(
         self,

@@ -8,6 +8,7 @@ from typing import Any
 
 from persistence.records import SubscriptionRecord, TopicRecord
 from server.services.sns.errors import invalid_parameter
+from server.services.sns.filter_policy import Policy, compile_policy
 from server.services.sns.topic_rules import json_object
 
 CONFIRMED_AT_ONCE = {"sqs", "lambda", "firehose", "application"}
@@ -82,7 +83,7 @@ def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) ->
             raise invalid_parameter(
                 "RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic."
             )
-    elif name in ("FilterPolicy", "DeliveryPolicy") and value and json_object(value) is None:
+    elif name == "DeliveryPolicy" and value and json_object(value) is None:
         raise invalid_parameter(f"{name}: failed to parse JSON.")
 
 
@@ -106,6 +107,12 @@ def attributes_view(subscription: SubscriptionRecord) -> dict[str, str]:
     if "FilterPolicy" in subscription.attributes and "FilterPolicyScope" not in view:
         view["FilterPolicyScope"] = "MessageAttributes"
     return view
+
+
+def filter_policy(attributes: dict[str, str]) -> Policy | None:
+    """The subscription's filter policy under its scope, compiled (and so checked); None without one."""
+    body_scope = attributes.get("FilterPolicyScope") == "MessageBody"
+    return compile_policy(attributes.get("FilterPolicy", ""), body_scope)
 
 
 def redrive_policy(subscription: SubscriptionRecord) -> dict[str, Any] | None:

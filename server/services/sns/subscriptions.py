@@ -13,6 +13,7 @@ from server.context import RequestContext
 from server.errors import AwsError
 from server.services.sns import subscription_rules
 from server.services.sns.errors import invalid_parameter, subscription_not_found
+from server.services.sns.filter_policy import Policy
 
 
 class Subscriptions:
@@ -20,6 +21,8 @@ class Subscriptions:
         self._db = db
         self._by_arn: dict[str, SubscriptionRecord] = {}
         self._by_topic: dict[str, dict[str, SubscriptionRecord]] = {}
+        self._policies: dict[str, Policy] = {}
+        """Compiled filter policies, by subscription ARN (a subscription without one takes everything)."""
 
     async def load(self) -> None:
         self._by_arn, self._by_topic = {}, {}
@@ -29,10 +32,15 @@ class Subscriptions:
     def forget_all(self) -> None:
         self._by_arn.clear()
         self._by_topic.clear()
+        self._policies.clear()
 
     def forget_topic(self, topic_arn: str) -> None:
         for arn in self._by_topic.pop(topic_arn, {}):
             self._by_arn.pop(arn, None)
+            self._policies.pop(arn, None)
+
+    def policy(self, subscription: SubscriptionRecord) -> Policy | None:
+        return self._policies.get(subscription.arn)
 
     def of_topic(self, topic_arn: str) -> list[SubscriptionRecord]:
         return list(self._by_topic.get(topic_arn, {}).values())
@@ -65,6 +73,12 @@ class Subscriptions:
                     "Attributes Reason: " + error.message.removeprefix("Invalid parameter: ")
                 ) from None
         wanted = {name: subscription_rules.normalised(name, value) for name, value in attributes.items()}
+        try:
+            subscription_rules.filter_policy(wanted)
+        except AwsError as error:
+            raise invalid_parameter(
+                "Attributes Reason: " + error.message.removeprefix("Invalid parameter: ")
+            ) from None
         for existing in self.of_topic(topic.arn):
             if (existing.protocol, existing.endpoint) == (protocol, endpoint):
                 current = subscription_rules.attributes_view(existing)
@@ -102,13 +116,15 @@ class Subscriptions:
         self, subscription: SubscriptionRecord, topic: TopicRecord, name: str, value: str
     ) -> None:
         subscription_rules.check_attribute(name, value, subscription.protocol, topic)
-        value = subscription_rules.normalised(name, value)
-        await self._save(replace(subscription, attributes=subscription.attributes | {name: value}))
+        attributes = subscription.attributes | {name: subscription_rules.normalised(name, value)}
+        subscription_rules.filter_policy(attributes)  # a new policy, or the old one under a new scope
+        await self._save(replace(subscription, attributes=attributes))
 
     async def unsubscribe(self, subscription: SubscriptionRecord) -> None:
         await self._db.run(lambda conn: subscription_rows.delete(conn, subscription.arn))
         self._by_arn.pop(subscription.arn, None)
         self._by_topic.get(subscription.topic_arn, {}).pop(subscription.arn, None)
+        self._policies.pop(subscription.arn, None)
 
     async def _save(self, subscription: SubscriptionRecord) -> None:
         await self._db.run(lambda conn: subscription_rows.save(conn, subscription))
@@ -117,3 +133,8 @@ class Subscriptions:
     def _remember(self, subscription: SubscriptionRecord) -> None:
         self._by_arn[subscription.arn] = subscription
         self._by_topic.setdefault(subscription.topic_arn, {})[subscription.arn] = subscription
+        policy = subscription_rules.filter_policy(subscription.attributes)
+        if policy is None:
+            self._policies.pop(subscription.arn, None)
+        else:
+            self._policies[subscription.arn] = policy

@@ -1,0 +1,332 @@
+"""Filter policies: routing by attributes and by the JSON body through a live server, AWS's validation texts,
+and the compiled matcher checked against a deliberately plain reference matcher on generated policies."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conformance.clients import sqs_client
+from server.services.sns.filter_policy import Facts, compile_policy
+from tests.harness import ServerProcess
+from tests.test_sns_publish import received, subscribed_queue
+from tests.test_sns_topics import error_of, sns_client, unique
+
+
+@pytest.fixture
+def sns(server: ServerProcess) -> BaseClient:
+    return sns_client(server.url)
+
+
+@pytest.fixture
+def sqs(server: ServerProcess) -> BaseClient:
+    return sqs_client(server.url, "json")
+
+
+def _country(value: str) -> dict[str, dict[str, str]]:
+    return {"country": {"DataType": "String", "StringValue": value}}
+
+
+def test_orders_are_routed_to_queues_by_their_country_attribute(
+    sns: BaseClient, sqs: BaseClient, server: ServerProcess
+) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    policies = {
+        "de": {"country": ["DE"]},
+        "fr-es": {"country": ["FR", "ES"]},
+        "rest": {"country": [{"anything-but": ["DE", "FR", "ES"]}]},
+        "big": {"amount": [{"numeric": [">=", 100]}]},
+    }
+    urls = {
+        name: subscribed_queue(
+            sns, server, topic, RawMessageDelivery="true", FilterPolicy=json.dumps(policy)
+        )[0]
+        for name, policy in policies.items()
+    }
+    everything, _ = subscribed_queue(sns, server, topic, RawMessageDelivery="true")
+    orders = [("o1", "DE", 5), ("o2", "FR", 500), ("o3", "ES", 1), ("o4", "IT", 100), ("o5", "DE", 99.5)]
+    for order, country, amount in orders:
+        attributes = _country(country) | {"amount": {"DataType": "Number", "StringValue": str(amount)}}
+        sns.publish(TopicArn=topic, Message=order, MessageAttributes=attributes)
+    sns.publish(TopicArn=topic, Message="no attributes")
+
+    def bodies(url: str, count: int) -> list[str]:
+        return sorted(m["Body"] for m in received(sqs, url, count))
+
+    assert bodies(urls["de"], 2) == ["o1", "o5"]
+    assert bodies(urls["fr-es"], 2) == ["o2", "o3"]
+    assert bodies(urls["rest"], 1) == ["o4"]  # anything-but needs the attribute to be there
+    assert bodies(urls["big"], 2) == ["o2", "o4"]
+    assert len(bodies(everything, 6)) == 6
+
+
+def test_a_body_scoped_policy_reads_nested_fields_and_arrays(
+    sns: BaseClient, sqs: BaseClient, server: ServerProcess
+) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    policy = {"order": {"country": ["DE"], "items": {"sku": [{"prefix": "book-"}]}}}
+    url, _ = subscribed_queue(
+        sns,
+        server,
+        topic,
+        RawMessageDelivery="true",
+        FilterPolicy=json.dumps(policy),
+        FilterPolicyScope="MessageBody",
+    )
+    matching = {"order": {"country": "DE", "items": [{"sku": "pen-1"}, {"sku": "book-7"}]}}
+    for body in (
+        matching,
+        {"order": {"country": "FR", "items": [{"sku": "book-1"}]}},
+        {"order": {"country": "DE", "items": [{"sku": "pen-2"}]}},
+    ):
+        sns.publish(TopicArn=topic, Message=json.dumps(body))
+    sns.publish(TopicArn=topic, Message="not json at all")
+    assert [json.loads(m["Body"]) for m in received(sqs, url)] == [matching]
+
+
+def test_changing_the_policy_changes_the_routing_at_once(
+    sns: BaseClient, sqs: BaseClient, server: ServerProcess
+) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    url, subscription = subscribed_queue(
+        sns, server, topic, RawMessageDelivery="true", FilterPolicy=json.dumps({"country": ["DE"]})
+    )
+    sns.publish(TopicArn=topic, Message="fr-1", MessageAttributes=_country("FR"))
+    sns.set_subscription_attributes(
+        SubscriptionArn=subscription,
+        AttributeName="FilterPolicy",
+        AttributeValue=json.dumps({"country": ["FR"]}),
+    )
+    sns.publish(TopicArn=topic, Message="fr-2", MessageAttributes=_country("FR"))
+    sns.set_subscription_attributes(
+        SubscriptionArn=subscription, AttributeName="FilterPolicy", AttributeValue=""
+    )
+    sns.publish(TopicArn=topic, Message="any")
+    assert sorted(m["Body"] for m in received(sqs, url, 2)) == ["any", "fr-2"]
+
+
+def test_a_policy_survives_a_restart(data_dir: Path) -> None:
+    with ServerProcess(data_dir).start() as first:
+        sns = sns_client(first.url)
+        topic = sns.create_topic(Name=unique())["TopicArn"]
+        url, _ = subscribed_queue(
+            sns, first, topic, RawMessageDelivery="true", FilterPolicy=json.dumps({"country": ["DE"]})
+        )
+    with ServerProcess(data_dir, port=first.port).start() as second:
+        sns = sns_client(second.url)
+        sns.publish(TopicArn=topic, Message="fr", MessageAttributes=_country("FR"))
+        sns.publish(TopicArn=topic, Message="de", MessageAttributes=_country("DE"))
+        assert [m["Body"] for m in received(sqs_client(second.url, "json"), url)] == ["de"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "reason"),
+    [
+        ({"a": "DE"}, '"a" must be an object or an array'),
+        ({"a": []}, "Empty arrays are not allowed"),
+        ({"a": [["x"]]}, "Match value must be String, number, true, false, or null"),
+        ({"a": [{"prefix": "x", "suffix": "y"}]}, "Only one key allowed in match expression"),
+        ({"a": [{"starts-with": "x"}]}, "Unrecognized match type starts-with"),
+        ({"a": [{"prefix": 5}]}, "prefix match pattern must be a string"),
+        ({"a": [{"exists": "yes"}]}, "exists match pattern must be either true or false."),
+        ({"a": [{"cidr": "10.0.0.0"}]}, "Malformed CIDR, one '/' required"),
+        ({"a": [{"cidr": "10.0.0.300/8"}]}, "Nonstandard IP address: 10.0.0.300"),
+        ({"a": [{"numeric": [">", "x"]}]}, "Value of > must be numeric"),
+        ({"a": [{"numeric": ["~", 1]}]}, "Unrecognized numeric range operator: ~"),
+        ({"a": [{"numeric": [">", 1, "<", 2, "=", 3]}]}, "Too many elements in numeric expression"),
+        ({"a": [{"numeric": [">", 1, ">", 2]}]}, "Bad numeric range operator: >"),
+        ({"a": [{"numeric": [">", 5, "<", 2]}]}, "Bottom must be less than top"),
+        ({"a": [{"numeric": ["<", 5, ">", 2]}]}, "Too many terms in numeric range expression"),
+        ({"a": [{"anything-but": {"exists": True}}]}, "Unsupported anything-but pattern: exists"),
+        ({"a": {"b": ["x"]}}, "Filter policy scope MessageAttributes does not support nested filter policy"),
+        ({k: ["x"] for k in "abcdef"}, "Filter policy can not have more than 5 keys"),
+        ({"a": list(range(15)), "b": list(range(11))}, "Filter policy is too complex"),
+    ],
+)
+def test_bad_policies_get_aws_reasons(
+    sns: BaseClient, server: ServerProcess, policy: Any, reason: str
+) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    _, subscription = subscribed_queue(sns, server, topic)
+    with pytest.raises(ClientError) as raised:
+        sns.set_subscription_attributes(
+            SubscriptionArn=subscription, AttributeName="FilterPolicy", AttributeValue=json.dumps(policy)
+        )
+    assert error_of(raised)[:2] == ("InvalidParameter", f"Invalid parameter: FilterPolicy: {reason}")
+    with pytest.raises(ClientError) as raised:
+        subscribed_queue(sns, server, topic, FilterPolicy=json.dumps(policy))
+    assert error_of(raised)[1] == f"Invalid parameter: Attributes Reason: FilterPolicy: {reason}"
+
+
+def test_a_nested_policy_cannot_move_to_the_attributes_scope(sns: BaseClient, server: ServerProcess) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    _, subscription = subscribed_queue(
+        sns, server, topic, FilterPolicy=json.dumps({"a": {"b": ["x"]}}), FilterPolicyScope="MessageBody"
+    )
+    with pytest.raises(ClientError) as raised:
+        sns.set_subscription_attributes(
+            SubscriptionArn=subscription,
+            AttributeName="FilterPolicyScope",
+            AttributeValue="MessageAttributes",
+        )
+    assert "does not support nested filter policy" in error_of(raised)[1]
+
+
+# ---- the compiled matcher against a plain reference --------------------------------------------------------
+
+
+def _glob(pattern: str, text: str) -> bool:
+    if not pattern:
+        return not text
+    if pattern[0] == "*":
+        return any(_glob(pattern[1:], text[at:]) for at in range(len(text) + 1))
+    return bool(text) and text[0] == pattern[0] and _glob(pattern[1:], text[1:])
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _reference_condition(condition: Any, value: Any) -> bool:
+    if isinstance(condition, str):
+        return isinstance(value, str) and value == condition
+    if isinstance(condition, bool) or condition is None:
+        return value is condition
+    if _number(condition):
+        return _number(value) and round(value, 5) == round(condition, 5)
+    ((operator, operand),) = condition.items()
+    if operator in ("prefix", "suffix", "equals-ignore-case", "wildcard"):
+        if not isinstance(value, str):
+            return False
+        if operator == "prefix":
+            return value.startswith(operand)
+        if operator == "suffix":
+            return value.endswith(operand)
+        if operator == "equals-ignore-case":
+            return value.casefold() == operand.casefold()
+        return _glob(operand, value)
+    if operator == "anything-but":
+        if isinstance(operand, dict):
+            return isinstance(value, str) and not _reference_condition(operand, value)
+        excluded = operand if isinstance(operand, list) else [operand]
+        if isinstance(value, str):
+            return value not in [e for e in excluded if isinstance(e, str)]
+        if _number(value):
+            return round(value, 5) not in [round(e, 5) for e in excluded if _number(e)]
+        return False
+    if operator == "numeric":
+        if not _number(value):
+            return False
+        pairs = zip(operand[::2], operand[1::2], strict=True)
+        ops = {"=": lambda a, b: a == b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+        ops |= {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+        return all(ops[op](round(value, 5), round(bound, 5)) for op, bound in pairs)
+    assert operator == "cidr"
+    try:
+        return isinstance(value, str) and ipaddress.ip_address(value) in ipaddress.ip_network(
+            operand, strict=False
+        )
+    except ValueError:
+        return False
+
+
+def _reference(policy: dict[str, Any], values: dict[str, list[Any]]) -> bool:
+    for key, conditions in policy.items():
+        if key == "$or":
+            if not any(_reference(branch, values) for branch in conditions):
+                return False
+            continue
+        present = key in values
+        if not any(
+            (condition["exists"] == present)
+            if isinstance(condition, dict) and "exists" in condition
+            else present and any(_reference_condition(condition, value) for value in values[key])
+            for condition in conditions
+        ):
+            return False
+    return True
+
+
+_WORDS = st.sampled_from(["", "a", "ab", "abc", "b", "ba", "AB", "10.0.0.7", "192.168.1.1", "::1"])
+_NUMBERS = st.integers(-20, 20) | st.sampled_from([0.5, 1.000001, 2.25, -3.5])
+_CONDITIONS = st.one_of(
+    _WORDS,
+    _NUMBERS,
+    st.builds(lambda op, w: {op: w}, st.sampled_from(["prefix", "suffix", "equals-ignore-case"]), _WORDS),
+    st.builds(lambda w: {"wildcard": w}, st.sampled_from(["a*", "*b", "a*c", "*", "x*y"])),
+    st.builds(lambda ws: {"anything-but": ws}, st.lists(_WORDS | _NUMBERS, min_size=1, max_size=3)),
+    st.builds(lambda w: {"anything-but": {"prefix": w}}, _WORDS),
+    st.builds(lambda op, n: {"numeric": [op, n]}, st.sampled_from(["=", ">", ">=", "<", "<="]), _NUMBERS),
+    st.builds(lambda low, width: {"numeric": [">=", low, "<", low + width]}, _NUMBERS, st.integers(1, 10)),
+    st.builds(lambda flag: {"exists": flag}, st.booleans()),
+    st.sampled_from([{"cidr": "10.0.0.0/8"}, {"cidr": "192.168.0.0/24"}, {"cidr": "::/0"}]),
+)
+_KEYS = st.sampled_from(["k1", "k2", "k3"])
+_FLAT = st.dictionaries(_KEYS, st.lists(_CONDITIONS, min_size=1, max_size=3), min_size=1, max_size=3)
+_POLICIES = _FLAT | st.builds(
+    lambda mine, a, b: mine | {"$or": [a, b]},
+    st.dictionaries(_KEYS, st.lists(_CONDITIONS, min_size=1, max_size=2), max_size=1),
+    _FLAT,
+    _FLAT,
+)
+_ATTRIBUTE = st.one_of(
+    st.builds(lambda w: {"DataType": "String", "StringValue": w}, _WORDS.filter(bool)),
+    st.builds(lambda n: {"DataType": "Number", "StringValue": str(n)}, _NUMBERS),
+    st.builds(
+        lambda items: {"DataType": "String.Array", "StringValue": json.dumps(items)},
+        st.lists(_WORDS | _NUMBERS | st.sampled_from([True, None]), max_size=3),
+    ),
+)
+_ATTRIBUTES = st.dictionaries(_KEYS, _ATTRIBUTE, max_size=3)
+
+
+def _values(attributes: dict[str, dict[str, str]]) -> dict[str, list[Any]]:
+    values: dict[str, list[Any]] = {}
+    for name, attribute in attributes.items():
+        text = attribute["StringValue"]
+        kind = attribute["DataType"]
+        values[name] = (
+            [float(text)] if kind == "Number" else json.loads(text) if kind == "String.Array" else [text]
+        )
+    return values
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CONDITIONS, st.none() | _ATTRIBUTE)
+def test_each_condition_agrees_with_the_reference(condition: Any, attribute: dict[str, str] | None) -> None:
+    policy = {"k1": [condition]}
+    attributes = {} if attribute is None else {"k1": attribute}
+    compiled = compile_policy(json.dumps(policy), body_scope=False)
+    assert compiled is not None
+    assert compiled.matches(Facts(attributes, "")) == _reference(policy, _values(attributes))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_POLICIES, _ATTRIBUTES)
+def test_the_compiled_matcher_agrees_with_the_reference_on_attributes(
+    policy: dict[str, Any], attributes: dict[str, dict[str, str]]
+) -> None:
+    compiled = compile_policy(json.dumps(policy), body_scope=False)
+    assert compiled is not None
+    assert compiled.matches(Facts(attributes, "")) == _reference(policy, _values(attributes))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FLAT, st.dictionaries(_KEYS, _WORDS | _NUMBERS | st.lists(_WORDS | _NUMBERS, max_size=3), max_size=3))
+def test_the_compiled_matcher_agrees_with_the_reference_on_a_nested_body(
+    policy: dict[str, Any], fields: dict[str, Any]
+) -> None:
+    compiled = compile_policy(json.dumps({"outer": policy}), body_scope=True)
+    assert compiled is not None
+    values = {k: v if isinstance(v, list) else [v] for k, v in fields.items()}
+    values = {k: v for k, v in values.items() if v}  # an empty array holds no value: the key counts as absent
+    expected = _reference(policy, values)
+    assert compiled.matches(Facts({}, json.dumps({"outer": fields}))) == expected
