@@ -211,7 +211,7 @@ def _reference_condition(condition: Any, value: Any) -> bool:
         if operator == "suffix":
             return value.endswith(operand)
         if operator == "equals-ignore-case":
-            return value.casefold() == operand.casefold()
+            return value.casefold() == str(operand).casefold()
         return _glob(operand, value)
     if operator == "anything-but":
         if isinstance(operand, dict):
