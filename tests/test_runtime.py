@@ -63,8 +63,10 @@ def test_health_names_every_service_and_worker(server: ServerProcess) -> None:
     assert status == 200
     assert body["services"] == {"sqs": "running", "sts": "running", "sns": "running"}
     running = body["workers"]["running"]
-    assert "retention" in running  # and whatever move tasks other tests left running
-    assert all(name == "retention" or name.startswith("move-task-") for name in running)
+    assert {"retention", "sns-http-deliveries"} <= set(running)  # and move tasks other tests left running
+    assert all(
+        name in ("retention", "sns-http-deliveries") or name.startswith("move-task-") for name in running
+    )
 
 
 def test_a_running_move_task_is_a_supervised_worker_until_it_completes(server: ServerProcess) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
+from persistence import outbox
 from persistence import subscriptions as subscription_rows
 from persistence import topics as topic_rows
 from persistence.engine import Database
@@ -30,12 +31,15 @@ class TopicCatalog:
         def op(conn: sqlite3.Connection) -> None:
             topic_rows.delete_all(conn)
             subscription_rows.delete_all(conn)
+            outbox.delete_all(conn)
 
         await self._db.run(op)
         self._by_arn.clear()
 
-    def find(self, ctx: RequestContext, arn: str, parameter: str = "TopicArn") -> TopicRecord:
-        topic = self._by_arn.get(checked_topic_arn(ctx, arn, parameter))
+    def find(
+        self, ctx: RequestContext, arn: str, parameter: str = "TopicArn", *, any_region: bool = False
+    ) -> TopicRecord:
+        topic = self._by_arn.get(checked_topic_arn(ctx, arn, parameter, any_region=any_region))
         if topic is None:
             raise topic_not_found()
         return topic

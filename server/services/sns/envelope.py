@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import orjson
 
+from server import ids
 from server.services.message_attributes import Attributes
 from server.services.sns.signing import Signer
 
@@ -102,6 +103,68 @@ class Envelopes:
             ]
         )
 
+    def lambda_event(
+        self, notification: Notification, message: str, subscription_arn: str, attributes: Attributes
+    ) -> str:
+        """The event a Lambda subscription's function gets (its keys cased as Lambda's are)."""
+        record = {
+            "EventSource": "aws:sns",
+            "EventVersion": "1.0",
+            "EventSubscriptionArn": subscription_arn,
+            "Sns": {
+                "Type": "Notification",
+                "MessageId": notification.message_id,
+                "TopicArn": notification.topic_arn,
+                "Subject": notification.subject,
+                "Message": message,
+                "Timestamp": notification.timestamp,
+                "SignatureVersion": self._version,
+                "Signature": self._signatures.get((notification.message_id, message), ""),
+                "SigningCertUrl": self.certificate_url,
+                "UnsubscribeUrl": self.unsubscribe_url(subscription_arn),
+                "MessageAttributes": {
+                    name: {
+                        "Type": value["DataType"],
+                        "Value": value.get("StringValue", value.get("BinaryValue")),
+                    }
+                    for name, value in attributes.items()
+                },
+            },
+        }
+        return orjson.dumps({"Records": [record]}).decode()
+
     @property
     def certificate_url(self) -> str:
         return f"{self._base_url}/SimpleNotificationService-{self._signer.certificate_id}.pem"
+
+    def confirmation(
+        self, kind: str, topic_arn: str, token: str, message: str, now_ms: int
+    ) -> tuple[str, str]:
+        """A SubscriptionConfirmation or UnsubscribeConfirmation: (its message id, its signed document)."""
+        message_id = ids.uuid4()
+        subscribe_url = f"{self._base_url}/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
+        when = timestamp(now_ms)
+        signed = [
+            ("Message", message),
+            ("MessageId", message_id),
+            ("SubscribeURL", subscribe_url),
+            ("Timestamp", when),
+            ("Token", token),
+            ("TopicArn", topic_arn),
+            ("Type", kind),
+        ]
+        fields: list[tuple[str, str | None]] = [
+            ("Type", kind),
+            ("MessageId", message_id),
+            ("Token", token),
+            ("TopicArn", topic_arn),
+            ("Message", message),
+            ("SubscribeURL", subscribe_url),
+            ("Timestamp", when),
+            ("SignatureVersion", self._version),
+            ("Signature", self._signer.sign(signed, self._version)),
+            ("SigningCertURL", self.certificate_url),
+        ]
+        return message_id, document(
+            [(name, None if value is None else _text(value)) for name, value in fields]
+        )

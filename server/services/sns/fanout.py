@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from persistence import outbox
 from persistence.engine import Database
+from persistence.outbox import Delivery
 from persistence.records import NewMessage, QueueRecord, SubscriptionRecord, TopicRecord
 from server import ids
 from server.clock import Clock
@@ -22,6 +25,7 @@ from server.services.sns import subscription_rules
 from server.services.sns.envelope import Envelopes, Notification, attributes_json, timestamp
 from server.services.sns.filter_policy import Facts
 from server.services.sns.publish_rules import Publication
+from server.services.sns.recorded import Recorded
 from server.services.sns.signing import Signer
 from server.services.sns.subscriptions import Subscriptions
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
@@ -29,6 +33,15 @@ from server.services.sqs.enqueue import Enqueue, Enqueued, Message
 SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"
 """The SenderId SQS shows on messages SNS delivered."""
 MAX_SQS_ATTRIBUTES = 10
+_BARE = {"email", "sms", "application"}
+"""Protocols that get the message itself, never an envelope."""
+
+
+def _signed(subscription: SubscriptionRecord) -> bool:
+    """Whether what the subscription gets carries a signature (an envelope, or Lambda's event)."""
+    if subscription.protocol in ("lambda", "email-json"):
+        return True
+    return subscription.protocol not in _BARE and not subscription_rules.is_raw(subscription)
 
 
 class Published(NamedTuple):
@@ -47,6 +60,10 @@ class _Batch:
     """Rows per queue, in publish order (FIFO queues keep it)."""
 
     queues: dict[int, tuple[QueueRecord, list[NewMessage]]] = field(default_factory=dict)
+    posts: list[Delivery] = field(default_factory=list)
+    """For HTTP/S subscriptions: into the outbox, in the same transaction."""
+    recorded: list[tuple[SubscriptionRecord, str]] = field(default_factory=list)
+    """For protocols Posthouse does not send over a network: (subscription, payload)."""
 
     def add(self, queue: QueueRecord, row: NewMessage) -> None:
         self.queues.setdefault(queue.id, (queue, []))[1].append(row)
@@ -66,8 +83,18 @@ def _failure(queue: QueueRecord | None, attributes: Attributes | None) -> tuple[
 
 class Fanout:
     def __init__(
-        self, db: Database, clock: Clock, enqueue: Enqueue, subscriptions: Subscriptions, signer: Signer
+        self,
+        db: Database,
+        clock: Clock,
+        enqueue: Enqueue,
+        subscriptions: Subscriptions,
+        signer: Signer,
+        recorded: Recorded,
+        posts_waiting: Callable[[], None],
     ) -> None:
+        self._recorded = recorded
+        self._posts_waiting = posts_waiting
+        """Tells the HTTP delivery worker that the outbox has more."""
         self._db = db
         self._clock = clock
         self._enqueue = enqueue
@@ -99,19 +126,31 @@ class Fanout:
             )
             facts = Facts(publication.attributes, publication.message)
             matched = [s for s in subscriptions if self._accepts(s, facts)]
-            deliveries.append((publication, notification, [s for s in matched if s.protocol == "sqs"]))
+            deliveries.append((publication, notification, matched))
         envelopes.sign(
-            (notification, publication.message_for("sqs"))
-            for publication, notification, to_queues in deliveries
-            if any(not subscription_rules.is_raw(s) for s in to_queues)
+            (notification, publication.message_for(s.protocol))
+            for publication, notification, matched in deliveries
+            for s in matched
+            if _signed(s)
         )
         batch = _Batch()
-        for publication, notification, to_queues in deliveries:
-            for subscription in to_queues:
-                self._to_queue(batch, subscription, publication, notification, envelopes, now_ms, request_id)
-        if batch.queues:
+        for publication, notification, matched in deliveries:
+            for subscription in matched:
+                if subscription.protocol == "sqs":
+                    self._to_queue(
+                        batch, subscription, publication, notification, envelopes, now_ms, request_id
+                    )
+                else:
+                    self._to_elsewhere(batch, subscription, publication, notification, envelopes)
+        if batch.queues or batch.posts:
             enqueued = await self._db.run(lambda conn: self._store(conn, batch, now_ms))
             self._enqueue.committed(enqueued)
+            if batch.posts:
+                self._posts_waiting()
+        for subscription, payload in batch.recorded:
+            self._recorded.record_message(
+                subscription.arn, subscription.protocol, subscription.endpoint, payload, now_ms
+            )
         return [Published(n.message_id, n.sequence_number) for _, n, _ in deliveries]
 
     def _accepts(self, subscription: SubscriptionRecord, facts: Facts) -> bool:
@@ -153,10 +192,43 @@ class Fanout:
         row = self._enqueue.row(queue, Message(body, SENDER_ID, attributes, None, group_id, dedup_id), now_ms)
         batch.add(queue, row)
 
+    @staticmethod
+    def _to_elsewhere(
+        batch: _Batch,
+        subscription: SubscriptionRecord,
+        publication: Publication,
+        notification: Notification,
+        envelopes: Envelopes,
+    ) -> None:
+        message = publication.message_for(subscription.protocol)
+        raw = subscription_rules.is_raw(subscription)
+        if subscription.protocol == "lambda":
+            payload = envelopes.lambda_event(notification, message, subscription.arn, publication.attributes)
+        elif raw or subscription.protocol in _BARE:
+            payload = message
+        else:
+            payload = envelopes.envelope(notification, message, subscription.arn)
+        if subscription.protocol in ("http", "https"):
+            batch.posts.append(
+                Delivery(
+                    subscription.arn,
+                    subscription.topic_arn,
+                    subscription.endpoint,
+                    "Notification",
+                    notification.message_id,
+                    payload,
+                    raw,
+                )
+            )
+        else:
+            batch.recorded.append((subscription, payload))
+
     def _dead_letter_queue(self, subscription: SubscriptionRecord) -> QueueRecord | None:
         policy = subscription_rules.redrive_policy(subscription)
         return self._enqueue.queue(policy["deadLetterTargetArn"]) if policy else None
 
     @staticmethod
     def _store(conn: sqlite3.Connection, batch: _Batch, now_ms: int) -> list[Enqueued]:
+        if batch.posts:
+            outbox.insert(conn, batch.posts, now_ms)
         return [Enqueue.put(conn, queue, rows, now_ms) for queue, rows in batch.queues.values()]

@@ -47,6 +47,8 @@ async def subscribe(sns: SnsService, params: Params, ctx: RequestContext) -> Res
     endpoint = subscription_rules.check_endpoint(protocol, params.text("Endpoint", echoed=True), topic)
     attributes = params.text_map("Attributes", echoed=True)
     subscription = await sns.subscriptions.subscribe(ctx, topic, protocol, endpoint, attributes)
+    if subscription.pending and protocol in ("http", "https"):  # asked again: AWS sends it again
+        await sns.send_confirmation(topic, subscription, ctx.base_url)
     shown = (
         subscription.arn if not subscription.pending or params.boolean("ReturnSubscriptionArn") else PENDING
     )
@@ -54,7 +56,8 @@ async def subscribe(sns: SnsService, params: Params, ctx: RequestContext) -> Res
 
 
 async def confirm_subscription(sns: SnsService, params: Params, ctx: RequestContext) -> Result:
-    topic = sns.catalog.find(ctx, params.required_text("TopicArn"))
+    # The SubscribeURL is visited unsigned: the topic's own region counts, not the default one.
+    topic = sns.catalog.find(ctx, params.required_text("TopicArn"), any_region=ctx.access_key is None)
     subscription = await sns.subscriptions.confirm(topic, params.required_text("Token"))
     return {"SubscriptionArn": subscription.arn}
 
@@ -62,7 +65,7 @@ async def confirm_subscription(sns: SnsService, params: Params, ctx: RequestCont
 async def unsubscribe(sns: SnsService, params: Params, ctx: RequestContext) -> Result:
     subscription = sns.subscriptions.get(_checked_subscription_arn(params.required_text("SubscriptionArn")))
     if subscription is not None:  # one that is not there answers 200, as AWS does
-        await sns.subscriptions.unsubscribe(subscription)
+        await sns.unsubscribe(subscription, ctx.base_url)
     return {}
 
 

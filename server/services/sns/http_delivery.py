@@ -1,0 +1,209 @@
+"""HTTP/S deliveries: a supervised worker sends what the outbox holds, as AWS sends it, and retries what fails
+on the schedule of the subscription's (or topic's) delivery policy. After the last retry the subscription's
+dead-letter queue gets the message (in the transaction that drops it from the outbox); without one, it is
+dropped. Every wait goes through the clock, so tests can drive retries.
+
+Requests never reach the cloud metadata addresses (the endpoint's name is resolved and checked before each
+attempt) and redirects are not followed: a 3xx is a failed attempt, as anything but a 2xx is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import sqlite3
+
+import httpx
+
+from persistence import outbox
+from persistence.engine import Database
+from persistence.outbox import Pending
+from persistence.records import SubscriptionRecord
+from server.clock import Clock
+from server.services.sns import subscription_rules
+from server.services.sns.catalog import TopicCatalog
+from server.services.sns.delivery_policy import http_policy
+from server.services.sns.fanout import SENDER_ID
+from server.services.sns.recorded import Recorded
+from server.services.sns.subscriptions import Subscriptions
+from server.services.sqs.enqueue import Enqueue, Enqueued, Message
+
+log = logging.getLogger("posthouse.sns.http")
+
+AT_ONCE = 64
+"""Deliveries in flight at a time."""
+TIMEOUT_S = 15.0
+REPLY_LIMIT = 64 * 1024
+"""Bytes of a subscriber's reply read at most (the rest is not waited for)."""
+METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+USER_AGENT = "Amazon Simple Notification Service Agent"
+
+
+class Refused(Exception):
+    """The endpoint is one Posthouse never calls."""
+
+
+async def _addresses(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port)
+    return [str(info[4][0]) for info in infos]
+
+
+async def check_destination(url: httpx.URL) -> None:
+    """Refuse cloud metadata endpoints, by address or by any name that resolves to one."""
+    host = url.host
+    port = url.port or (443 if url.scheme == "https" else 80)
+    for address in await _addresses(host, port):
+        parsed = ipaddress.ip_address(address.split("%")[0])
+        if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+            parsed = parsed.ipv4_mapped
+        if parsed in METADATA_ADDRESSES:
+            raise Refused(f"{host} is a cloud metadata address")
+
+
+class HttpDeliveries:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        enqueue: Enqueue,
+        catalog: TopicCatalog,
+        subscriptions: Subscriptions,
+        recorded: Recorded,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._enqueue = enqueue
+        self._catalog = catalog
+        self._subscriptions = subscriptions
+        self._recorded = recorded
+        self._in_flight: set[int] = set()
+        self._next_allowed_ms: dict[str, int] = {}
+        self._waker: asyncio.Future[None] | None = None
+
+    def wake(self) -> None:
+        """New deliveries are in the outbox (or a slot came free)."""
+        if self._waker is not None and not self._waker.done():
+            self._waker.set_result(None)
+
+    async def run(self) -> None:
+        """The worker: until cancelled, send what is due, then wait for the next due time or a wake-up."""
+        tasks: set[asyncio.Task[None]] = set()
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(TIMEOUT_S, connect=5.0),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=AT_ONCE, max_keepalive_connections=AT_ONCE),
+            trust_env=False,
+        ) as client:
+            try:
+                while True:
+                    self._waker = asyncio.get_running_loop().create_future()
+                    now_ms = self._clock.now_ms()
+                    for pending in await self._due(now_ms):
+                        self._in_flight.add(pending.id)
+                        task = asyncio.create_task(self._attempt(client, pending))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                    await self._clock.wait(self._waker, await self._next_due_ms(now_ms))
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _due(self, now_ms: int) -> list[Pending]:
+        free, skip = AT_ONCE - len(self._in_flight), set(self._in_flight)
+        return await self._db.read(lambda conn: outbox.due(conn, now_ms, free, skip)) if free else []
+
+    async def _next_due_ms(self, now_ms: int) -> int:
+        """When to look again: the next due delivery not being sent, or in a minute."""
+        skip = set(self._in_flight)
+        next_ms = await self._db.read(lambda conn: outbox.next_due_ms(conn, skip))
+        return now_ms + 60_000 if next_ms is None else next_ms
+
+    async def _attempt(self, client: httpx.AsyncClient, pending: Pending) -> None:
+        try:
+            await self._deliver(client, pending)
+        except Exception:
+            log.exception("delivery %d failed unexpectedly; it stays in the outbox", pending.id)
+        finally:
+            self._in_flight.discard(pending.id)
+            self.wake()
+
+    async def _deliver(self, client: httpx.AsyncClient, pending: Pending) -> None:
+        delivery = pending.delivery
+        subscription = self._subscriptions.get(delivery.subscription_arn)
+        if delivery.kind == "Notification" and (subscription is None or subscription.pending):
+            await self._db.run(lambda conn: outbox.delete(conn, pending.id))  # unsubscribed since
+            return
+        policy = http_policy(self._catalog.get(delivery.topic_arn), subscription)
+        now_ms = self._clock.now_ms()
+        if policy.max_per_second is not None:
+            allowed_ms = self._next_allowed_ms.get(delivery.subscription_arn, 0)
+            if now_ms < allowed_ms:  # throttled: later, without counting an attempt
+                await self._db.run(
+                    lambda conn: outbox.reschedule(conn, pending.id, pending.attempts, allowed_ms)
+                )
+                return
+            self._next_allowed_ms[delivery.subscription_arn] = now_ms + int(1000 / policy.max_per_second)
+        status, problem = await self._post(client, pending, policy.content_type)
+        attempt = pending.attempts + 1
+        self._recorded.delivery_attempt(delivery, attempt, status, problem, self._clock.now_ms())
+        if status is not None and 200 <= status < 300:
+            await self._db.run(lambda conn: outbox.delete(conn, pending.id))
+            return
+        delay_s = policy.retry.delay_s(attempt)
+        if delay_s is not None:
+            due_ms = self._clock.now_ms() + int(delay_s * 1000)
+            await self._db.run(lambda conn: outbox.reschedule(conn, pending.id, attempt, due_ms))
+            return
+        await self._give_up(pending, subscription, problem or f"HTTP status {status}")
+
+    async def _post(
+        self, client: httpx.AsyncClient, pending: Pending, content_type: str
+    ) -> tuple[int | None, str]:
+        delivery = pending.delivery
+        headers = {
+            "Content-Type": content_type,
+            "User-Agent": USER_AGENT,
+            "x-amz-sns-message-type": delivery.kind,
+            "x-amz-sns-message-id": delivery.message_id,
+            "x-amz-sns-topic-arn": delivery.topic_arn,
+        }
+        if delivery.kind == "Notification":
+            headers["x-amz-sns-subscription-arn"] = delivery.subscription_arn
+        if delivery.raw:
+            headers["x-amz-sns-rawdelivery"] = "true"
+        try:
+            url = httpx.URL(delivery.endpoint)
+            await check_destination(url)
+            async with client.stream("POST", url, content=delivery.body.encode(), headers=headers) as reply:
+                read = 0
+                async for chunk in reply.aiter_bytes():
+                    read += len(chunk)
+                    if read >= REPLY_LIMIT:
+                        break
+                return reply.status_code, ""
+        except Refused as refused:
+            return None, str(refused)
+        except (httpx.HTTPError, OSError, ValueError) as error:
+            return None, f"{type(error).__name__}: {error}"
+
+    async def _give_up(self, pending: Pending, subscription: SubscriptionRecord | None, problem: str) -> None:
+        """Drop it from the outbox; into the subscription's dead-letter queue if it has one."""
+        policy = subscription_rules.redrive_policy(subscription) if subscription else None
+        queue = self._enqueue.queue(policy["deadLetterTargetArn"]) if policy else None
+        rows = []
+        if queue is not None:
+            attributes = {
+                "ErrorCode": {"DataType": "String", "StringValue": "EndpointUnavailable"},
+                "ErrorMessage": {"DataType": "String", "StringValue": problem[:1000]},
+                "RequestID": {"DataType": "String", "StringValue": pending.delivery.message_id},
+            }
+            message = Message(pending.delivery.body, SENDER_ID, attributes)
+            rows = [self._enqueue.row(queue, message, self._clock.now_ms())]
+
+        def op(conn: sqlite3.Connection) -> list[Enqueued]:
+            outbox.delete(conn, pending.id)
+            return [Enqueue.put(conn, queue, rows, self._clock.now_ms())] if queue is not None else []
+
+        self._enqueue.committed(await self._db.run(op))
