@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -453,3 +454,68 @@ def test_publish_batch_refuses_bad_batches_whole(sns: BaseClient) -> None:
     with pytest.raises(ClientError) as raised:
         sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[])
     assert error_of(raised)[0] == "EmptyBatchRequest"
+
+
+def _fifo_topic(sns: BaseClient, **attributes: str) -> str:
+    arn: str = sns.create_topic(
+        Name=unique() + ".fifo",
+        Attributes={"FifoTopic": "true", "ContentBasedDeduplication": "true", **attributes},
+    )["TopicArn"]
+    return arn
+
+
+def test_a_fifo_topic_answers_a_duplicate_with_the_first_publish_and_delivers_it_once(
+    sns: BaseClient, sqs: BaseClient, server: ServerProcess
+) -> None:
+    topic = _fifo_topic(sns)
+    url, _ = subscribed_queue(sns, server, topic, name=unique("q") + ".fifo", RawMessageDelivery="true")
+    first = sns.publish(TopicArn=topic, Message="m", MessageGroupId="g", MessageDeduplicationId="d")
+    again = sns.publish(TopicArn=topic, Message="other body", MessageGroupId="g", MessageDeduplicationId="d")
+    assert (again["MessageId"], again["SequenceNumber"]) == (first["MessageId"], first["SequenceNumber"])
+    by_content = sns.publish(TopicArn=topic, Message="same body", MessageGroupId="g")
+    assert (
+        sns.publish(TopicArn=topic, Message="same body", MessageGroupId="g")["MessageId"]
+        == by_content["MessageId"]
+    )
+    batch = sns.publish_batch(
+        TopicArn=topic,
+        PublishBatchRequestEntries=[
+            {"Id": "a", "Message": "in batch", "MessageGroupId": "g"},
+            {"Id": "b", "Message": "in batch", "MessageGroupId": "g"},
+        ],
+    )["Successful"]
+    assert batch[0]["MessageId"] == batch[1]["MessageId"]
+    assert sorted(m["Body"] for m in received(sqs, url, 3)) == ["in batch", "m", "same body"]
+
+
+def test_fifo_topic_deduplication_per_message_group_and_for_five_minutes(
+    sns: BaseClient, sqs: BaseClient, server: ServerProcess
+) -> None:
+    topic = _fifo_topic(sns, FifoThroughputScope="MessageGroup")
+    name = unique("q") + ".fifo"
+    sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "FifoQueue": "true",
+            "DeduplicationScope": "messageGroup",
+            "FifoThroughputLimit": "perMessageGroupId",
+        },
+    )
+    url, _ = subscribed_queue(sns, server, topic, name=name, RawMessageDelivery="true")
+    one = sns.publish(TopicArn=topic, Message="x", MessageGroupId="g1", MessageDeduplicationId="d")
+    two = sns.publish(TopicArn=topic, Message="x", MessageGroupId="g2", MessageDeduplicationId="d")
+    assert one["MessageId"] != two["MessageId"]  # another group: not a duplicate
+    server.advance(301)
+    three = sns.publish(TopicArn=topic, Message="x", MessageGroupId="g1", MessageDeduplicationId="d")
+    assert three["MessageId"] != one["MessageId"]  # the window has passed
+    assert len(received(sqs, url, 3)) == 3
+
+
+def test_fifo_topic_deduplication_survives_a_restart(tmp_path: Path) -> None:
+    with ServerProcess(tmp_path / "data").start() as first:
+        sns = sns_client(first.url)
+        topic = _fifo_topic(sns)
+        published = sns.publish(TopicArn=topic, Message="once", MessageGroupId="g")
+    with ServerProcess(tmp_path / "data", port=first.port).start() as second:
+        again = sns_client(second.url).publish(TopicArn=topic, Message="once", MessageGroupId="g")
+    assert again["MessageId"] == published["MessageId"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
-from persistence import outbox
+from persistence import outbox, sns_fifo
 from persistence import subscriptions as subscription_rows
 from persistence import topics as topic_rows
 from persistence.engine import Database
@@ -32,6 +32,7 @@ class TopicCatalog:
             topic_rows.delete_all(conn)
             subscription_rows.delete_all(conn)
             outbox.delete_all(conn)
+            sns_fifo.delete_all(conn)
 
         await self._db.run(op)
         self._by_arn.clear()
@@ -85,6 +86,7 @@ class TopicCatalog:
         def op(conn: sqlite3.Connection) -> None:
             topic_rows.delete(conn, topic.arn)
             subscription_rows.delete_of_topic(conn, topic.arn)
+            sns_fifo.delete_of_topic(conn, topic.arn)
 
         await self._db.run(op)
         self._by_arn.pop(topic.arn, None)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from persistence import outbox
+from persistence import outbox, sns_fifo
 from persistence.engine import Database
 from persistence.outbox import Delivery
 from persistence.records import NewMessage, QueueRecord, SubscriptionRecord, TopicRecord
@@ -55,18 +55,29 @@ class Published(NamedTuple):
         return {"MessageId": self.message_id, "SequenceNumber": self.sequence_number}
 
 
+def dedup_id(publication: Publication) -> str:
+    """A FIFO publish's deduplication id: its own, or (content-based) the SHA-256 of its message."""
+    return publication.dedup_id or hashlib.sha256(publication.message.encode()).hexdigest()
+
+
+def _dedup_key(topic: TopicRecord, publication: Publication) -> str:
+    if topic.attributes.get("FifoThroughputScope") == "MessageGroup":
+        return f"{publication.group_id}\n{dedup_id(publication)}"
+    return dedup_id(publication)
+
+
 @dataclass
 class _Batch:
-    """Rows per queue, in publish order (FIFO queues keep it)."""
+    """Rows per queue, in publish order (FIFO queues keep it), each with the index of its publication."""
 
-    queues: dict[int, tuple[QueueRecord, list[NewMessage]]] = field(default_factory=dict)
+    queues: dict[int, tuple[QueueRecord, list[tuple[int, NewMessage]]]] = field(default_factory=dict)
     posts: list[Delivery] = field(default_factory=list)
     """For HTTP/S subscriptions: into the outbox, in the same transaction."""
     recorded: list[tuple[SubscriptionRecord, str]] = field(default_factory=list)
     """For protocols Posthouse does not send over a network: (subscription, payload)."""
 
-    def add(self, queue: QueueRecord, row: NewMessage) -> None:
-        self.queues.setdefault(queue.id, (queue, []))[1].append(row)
+    def add(self, queue: QueueRecord, publication: int, row: NewMessage) -> None:
+        self.queues.setdefault(queue.id, (queue, []))[1].append((publication, row))
 
 
 def _failure(queue: QueueRecord | None, attributes: Attributes | None) -> tuple[str, str] | None:
@@ -134,24 +145,30 @@ class Fanout:
             if _signed(s)
         )
         batch = _Batch()
-        for publication, notification, matched in deliveries:
+        for index, (publication, notification, matched) in enumerate(deliveries):
             for subscription in matched:
                 if subscription.protocol == "sqs":
                     self._to_queue(
-                        batch, subscription, publication, notification, envelopes, now_ms, request_id
+                        batch, index, subscription, publication, notification, envelopes, now_ms, request_id
                     )
                 else:
                     self._to_elsewhere(batch, subscription, publication, notification, envelopes)
-        if batch.queues or batch.posts:
-            enqueued = await self._db.run(lambda conn: self._store(conn, batch, now_ms))
+        published = [Published(n.message_id, n.sequence_number) for _, n, _ in deliveries]
+        if topic.fifo:  # deduplicated in the transaction that delivers, so a duplicate goes nowhere
+            keys = [_dedup_key(topic, publication) for publication in publications]
+            enqueued, published = await self._db.run(
+                lambda conn: self._store_fifo(conn, topic.arn, keys, published, batch, now_ms)
+            )
             self._enqueue.committed(enqueued)
+        elif batch.queues or batch.posts:
+            self._enqueue.committed(await self._db.run(lambda conn: self._store(conn, batch, now_ms, set())))
             if batch.posts:
                 self._posts_waiting()
         for subscription, payload in batch.recorded:
             self._recorded.record_message(
                 subscription.arn, subscription.protocol, subscription.endpoint, payload, now_ms
             )
-        return [Published(n.message_id, n.sequence_number) for _, n, _ in deliveries]
+        return published
 
     def _accepts(self, subscription: SubscriptionRecord, facts: Facts) -> bool:
         policy = self._subscriptions.policy(subscription)
@@ -160,6 +177,7 @@ class Fanout:
     def _to_queue(
         self,
         batch: _Batch,
+        index: int,
         subscription: SubscriptionRecord,
         publication: Publication,
         notification: Notification,
@@ -184,13 +202,13 @@ class Fanout:
             }
         if queue is None:
             return  # dropped, as SNS drops what it cannot deliver and has nowhere to park
-        group_id, dedup_id = publication.group_id, None
+        group_id, dedup = publication.group_id, None
         if queue.fifo:  # the topic's deduplication id, or (content-based) the message's digest
-            dedup_id = publication.dedup_id or hashlib.sha256(publication.message.encode()).hexdigest()
+            dedup = dedup_id(publication)
         elif notification.sequence_number is not None:
             group_id = None  # a FIFO topic's groups do not follow it into a standard queue
-        row = self._enqueue.row(queue, Message(body, SENDER_ID, attributes, None, group_id, dedup_id), now_ms)
-        batch.add(queue, row)
+        row = self._enqueue.row(queue, Message(body, SENDER_ID, attributes, None, group_id, dedup), now_ms)
+        batch.add(queue, index, row)
 
     @staticmethod
     def _to_elsewhere(
@@ -228,7 +246,36 @@ class Fanout:
         return self._enqueue.queue(policy["deadLetterTargetArn"]) if policy else None
 
     @staticmethod
-    def _store(conn: sqlite3.Connection, batch: _Batch, now_ms: int) -> list[Enqueued]:
+    def _store(conn: sqlite3.Connection, batch: _Batch, now_ms: int, duplicates: set[int]) -> list[Enqueued]:
+        """Everything but the duplicates' rows, into the queues and the outbox."""
         if batch.posts:
             outbox.insert(conn, batch.posts, now_ms)
-        return [Enqueue.put(conn, queue, rows, now_ms) for queue, rows in batch.queues.values()]
+        enqueued = []
+        for queue, indexed in batch.queues.values():
+            rows = [row for index, row in indexed if index not in duplicates]
+            if rows:
+                enqueued.append(Enqueue.put(conn, queue, rows, now_ms))
+        return enqueued
+
+    def _store_fifo(
+        self,
+        conn: sqlite3.Connection,
+        topic_arn: str,
+        keys: list[str],
+        published: list[Published],
+        batch: _Batch,
+        now_ms: int,
+    ) -> tuple[list[Enqueued], list[Published]]:
+        """A FIFO topic's publishes: a duplicate (within five minutes, in this batch too) answers what it
+        duplicates and is not delivered."""
+        sns_fifo.sweep(conn, now_ms)
+        answers, duplicates = list(published), set()
+        for index, key in enumerate(keys):
+            first = sns_fifo.first_published(conn, topic_arn, key, now_ms)
+            if first is None:
+                message_id, sequence_number = published[index]
+                sns_fifo.remember(conn, topic_arn, key, message_id, sequence_number or "", now_ms)
+            else:
+                answers[index] = Published(*first)
+                duplicates.add(index)
+        return self._store(conn, batch, now_ms, duplicates), answers
