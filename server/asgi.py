@@ -32,7 +32,7 @@ BASE_HEADERS = frozenset(
     }
 )
 """The headers routing and identity read; a gateway adds those its services' REST routes read."""
-OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack")
+OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack", "/_aws")
 
 
 async def _read_body(receive: Receive, limits: Limits) -> bytes | HttpResponse:

@@ -45,6 +45,9 @@ class TopicCatalog:
             raise topic_not_found()
         return topic
 
+    def all(self) -> list[TopicRecord]:
+        return list(self._by_arn.values())
+
     def get(self, arn: str) -> TopicRecord | None:
         return self._by_arn.get(arn)
 

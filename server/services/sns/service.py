@@ -22,7 +22,7 @@ from server.services.sqs.enqueue import Enqueue
 class SnsService:
     def __init__(self, db: Database, clock: Clock, enqueue: Enqueue, key_directory: str | None) -> None:
         self.clock = clock
-        self._db = db
+        self.db = db
         self.catalog = TopicCatalog(db, clock)
         self.subscriptions = Subscriptions(db)
         self.signer = Signer(key_directory)
@@ -78,7 +78,7 @@ class SnsService:
         envelopes = Envelopes(self.signer, base_url, topic.attributes.get("SignatureVersion", "1"))
         message_id, body = envelopes.confirmation(kind, topic.arn, token, message, self.clock.now_ms())
         delivery = Delivery(subscription.arn, topic.arn, subscription.endpoint, kind, message_id, body, False)
-        await self._db.run(lambda conn: outbox.insert(conn, [delivery], self.clock.now_ms()))
+        await self.db.run(lambda conn: outbox.insert(conn, [delivery], self.clock.now_ms()))
         self.http.wake()
 
     async def stop(self) -> None:
