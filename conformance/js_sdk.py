@@ -19,7 +19,7 @@ import pytest
 from conformance.conftest import Endpoint
 
 JS = Path(__file__).resolve().parent / "js"
-CLIENTS = ("client-sqs", "client-sts")
+CLIENTS = ("client-sns", "client-sqs", "client-sts")
 
 
 def _install() -> None:
