@@ -15,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.clients import sqs_client
+from persistence.records import SubscriptionRecord
 from server.services.sns.filter_policy import Facts, compile_policy
+from server.services.sns.routing import TopicRoutes
 from tests.harness import ServerProcess
 from tests.test_sns_publish import received, subscribed_queue
 from tests.test_sns_topics import error_of, sns_client, unique
@@ -330,3 +332,34 @@ def test_the_compiled_matcher_agrees_with_the_reference_on_a_nested_body(
     values = {k: v for k, v in values.items() if v}  # an empty array holds no value: the key counts as absent
     expected = _reference(policy, values)
     assert compiled.matches(Facts({}, json.dumps({"outer": fields}))) == expected
+
+
+_EXACT = st.builds(
+    lambda words, rest: {"k1": words} | rest,
+    st.lists(_WORDS.filter(bool), min_size=1, max_size=3),
+    st.dictionaries(st.just("k2"), st.lists(_CONDITIONS, min_size=1, max_size=2), max_size=1),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | _EXACT | _POLICIES, min_size=1, max_size=8), _ATTRIBUTES)
+def test_the_index_finds_exactly_the_subscriptions_whose_policy_matches(
+    policies: list[dict[str, Any] | None], attributes: dict[str, dict[str, str]]
+) -> None:
+    routes = TopicRoutes()
+    expected = []
+    facts = Facts(attributes, "")
+    for n, policy in enumerate(policies):
+        subscription = SubscriptionRecord(
+            f"arn:aws:sns:us-east-1:0:t:{n}", "t", "sqs", "q", "0", {}, False, None
+        )
+        compiled = compile_policy(json.dumps(policy), body_scope=False) if policy else None
+        routes.add(subscription, compiled)
+        if compiled is None or compiled.matches(facts):
+            expected.append(subscription.arn)
+    assert sorted(s.arn for s in routes.matching(facts)) == sorted(expected)
+    for n in range(0, len(policies), 2):
+        routes.remove(f"arn:aws:sns:us-east-1:0:t:{n}")
+    assert sorted(s.arn for s in routes.matching(facts)) == sorted(
+        a for a in expected if int(a.rsplit(":", 1)[1]) % 2
+    )

@@ -124,7 +124,6 @@ class Fanout:
         """Deliver each publication to the topic's subscribed queues; what each became, in order."""
         now_ms = self._clock.now_ms()
         envelopes = Envelopes(self._signer, base_url, topic.attributes.get("SignatureVersion", "1"))
-        subscriptions = [s for s in self._subscriptions.of_topic(topic.arn) if not s.pending]
         deliveries = []
         for publication in publications:
             notification = Notification(
@@ -136,7 +135,7 @@ class Fanout:
                 self._sequence_number(now_ms) if topic.fifo else None,
             )
             facts = Facts(publication.attributes, publication.message)
-            matched = [s for s in subscriptions if self._accepts(s, facts)]
+            matched = self._subscriptions.matching(topic.arn, facts)
             deliveries.append((publication, notification, matched))
         envelopes.sign(
             (notification, publication.message_for(s.protocol))
@@ -169,10 +168,6 @@ class Fanout:
                 subscription.arn, subscription.protocol, subscription.endpoint, payload, now_ms
             )
         return published
-
-    def _accepts(self, subscription: SubscriptionRecord, facts: Facts) -> bool:
-        policy = self._subscriptions.policy(subscription)
-        return policy is None or policy.matches(facts)
 
     def _to_queue(
         self,

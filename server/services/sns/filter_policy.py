@@ -117,6 +117,13 @@ class Facts:
             self._attributes = {name: _attribute_values(value) for name, value in self.attributes.items()}
         return self._attributes.get(path[0])
 
+    def values(self, body_scope: bool, path: Path) -> list[Any] | None:
+        """The message's values at a key (an attribute, or a path into the JSON body)."""
+        if not body_scope:
+            return self.attribute(path)
+        body = self.body()
+        return None if body is None else _values_at(body, path)
+
     def body(self) -> dict[str, Any] | None:
         if not self._body_read:
             self._body_read = True

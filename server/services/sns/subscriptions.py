@@ -13,7 +13,8 @@ from server.context import RequestContext
 from server.errors import AwsError
 from server.services.sns import subscription_rules
 from server.services.sns.errors import invalid_parameter, subscription_not_found
-from server.services.sns.filter_policy import Policy
+from server.services.sns.filter_policy import Facts
+from server.services.sns.routing import TopicRoutes
 
 
 class Subscriptions:
@@ -21,26 +22,32 @@ class Subscriptions:
         self._db = db
         self._by_arn: dict[str, SubscriptionRecord] = {}
         self._by_topic: dict[str, dict[str, SubscriptionRecord]] = {}
-        self._policies: dict[str, Policy] = {}
-        """Compiled filter policies, by subscription ARN (a subscription without one takes everything)."""
+        self._by_endpoint: dict[tuple[str, str, str], str] = {}
+        """(topic, protocol, endpoint) -> subscription ARN: a topic subscribes an endpoint once."""
+        self._routes: dict[str, TopicRoutes] = {}
+        """Per topic: its subscriptions with their compiled filter policies, filed for publishing."""
 
     async def load(self) -> None:
-        self._by_arn, self._by_topic = {}, {}
+        self.forget_all()
         for subscription in await self._db.read(subscription_rows.load_all):
             self._remember(subscription)
 
     def forget_all(self) -> None:
         self._by_arn.clear()
+        self._by_endpoint.clear()
         self._by_topic.clear()
-        self._policies.clear()
+        self._routes.clear()
 
     def forget_topic(self, topic_arn: str) -> None:
-        for arn in self._by_topic.pop(topic_arn, {}):
+        for arn, subscription in self._by_topic.pop(topic_arn, {}).items():
             self._by_arn.pop(arn, None)
-            self._policies.pop(arn, None)
+            self._by_endpoint.pop((topic_arn, subscription.protocol, subscription.endpoint), None)
+        self._routes.pop(topic_arn, None)
 
-    def policy(self, subscription: SubscriptionRecord) -> Policy | None:
-        return self._policies.get(subscription.arn)
+    def matching(self, topic_arn: str, facts: Facts) -> list[SubscriptionRecord]:
+        """The topic's confirmed subscriptions whose filter policy (if any) accepts the message."""
+        routes = self._routes.get(topic_arn)
+        return routes.matching(facts) if routes is not None else []
 
     def of_topic(self, topic_arn: str) -> list[SubscriptionRecord]:
         return list(self._by_topic.get(topic_arn, {}).values())
@@ -79,14 +86,14 @@ class Subscriptions:
             raise invalid_parameter(
                 "Attributes Reason: " + error.message.removeprefix("Invalid parameter: ")
             ) from None
-        for existing in self.of_topic(topic.arn):
-            if (existing.protocol, existing.endpoint) == (protocol, endpoint):
-                current = subscription_rules.attributes_view(existing)
-                if any(current.get(name) != value for name, value in wanted.items()):
-                    raise invalid_parameter(
-                        "Attributes Reason: Subscription already exists with different attributes"
-                    )
-                return existing
+        existing = self._by_arn.get(self._by_endpoint.get((topic.arn, protocol, endpoint), ""))
+        if existing is not None:
+            current = subscription_rules.attributes_view(existing)
+            if any(current.get(name) != value for name, value in wanted.items()):
+                raise invalid_parameter(
+                    "Attributes Reason: Subscription already exists with different attributes"
+                )
+            return existing
         pending = protocol not in subscription_rules.CONFIRMED_AT_ONCE
         subscription = SubscriptionRecord(
             arn=f"{topic.arn}:{ids.uuid4()}",
@@ -124,7 +131,9 @@ class Subscriptions:
         await self._db.run(lambda conn: subscription_rows.delete(conn, subscription.arn))
         self._by_arn.pop(subscription.arn, None)
         self._by_topic.get(subscription.topic_arn, {}).pop(subscription.arn, None)
-        self._policies.pop(subscription.arn, None)
+        self._by_endpoint.pop((subscription.topic_arn, subscription.protocol, subscription.endpoint), None)
+        if routes := self._routes.get(subscription.topic_arn):
+            routes.remove(subscription.arn)
 
     async def _save(self, subscription: SubscriptionRecord) -> None:
         await self._db.run(lambda conn: subscription_rows.save(conn, subscription))
@@ -132,9 +141,9 @@ class Subscriptions:
 
     def _remember(self, subscription: SubscriptionRecord) -> None:
         self._by_arn[subscription.arn] = subscription
+        self._by_endpoint[subscription.topic_arn, subscription.protocol, subscription.endpoint] = (
+            subscription.arn
+        )
         self._by_topic.setdefault(subscription.topic_arn, {})[subscription.arn] = subscription
         policy = subscription_rules.filter_policy(subscription.attributes)
-        if policy is None:
-            self._policies.pop(subscription.arn, None)
-        else:
-            self._policies[subscription.arn] = policy
+        self._routes.setdefault(subscription.topic_arn, TopicRoutes()).add(subscription, policy)
