@@ -12,6 +12,7 @@ from typing import Any
 
 import botocore.session
 import pytest
+import xmltodict
 from botocore.model import ServiceModel
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
@@ -235,3 +236,24 @@ def test_any_send_batch_decodes_like_json(
         "Entries": [{"Id": f"e{i}", "MessageBody": body, **extra} for i in range(entries)],
     }
     test_query_requests_decode_like_json_requests(models, "SendMessageBatch", params)
+
+
+_XML_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+_XML_NAME = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,8}", fullmatch=True)
+_XML_ELEMENT = st.recursive(  # what the encoder builds: elements hold text, nothing, members, or repeats
+    st.none() | _XML_TEXT,
+    lambda element: st.dictionaries(
+        _XML_NAME, element | st.lists(element, min_size=1, max_size=3), max_size=4
+    ),
+    max_leaves=20,
+)
+_XML_TREE = _XML_ELEMENT | st.lists(_XML_ELEMENT, min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_XML_NAME, st.dictionaries(_XML_NAME, _XML_TREE, max_size=4), st.none() | _XML_TEXT)
+def test_replies_render_as_xmltodict_renders_them(
+    root: str, members: dict[str, Any], namespace: str | None
+) -> None:
+    document = {root: ({"@xmlns": namespace} if namespace is not None else {}) | members}
+    assert query.render_xml(document) == xmltodict.unparse(document)
