@@ -21,6 +21,10 @@ def timestamp(now_ms: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z"
 
 
+_PLACE = "\x00unsubscribe\x00"
+"""Where the UnsubscribeURL goes while an envelope is laid out (no JSON text holds a raw NUL)."""
+
+
 def _text(value: str) -> str:
     return orjson.dumps(value).decode()
 
@@ -63,6 +67,7 @@ class Envelopes:
         self._base_url = base_url
         self._version = signature_version
         self._signatures: dict[tuple[str, str], str] = {}
+        self._parts: dict[tuple[str, str], tuple[str, str]] = {}
 
     def sign(self, wanted: Iterable[tuple[Notification, str]]) -> None:
         """Sign what the envelopes to come will carry: (notification, message) pairs (a FIFO topic's are
@@ -84,9 +89,20 @@ class Envelopes:
         return f"{self._base_url}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
 
     def envelope(self, notification: Notification, message: str, subscription_arn: str) -> str:
+        """The envelope for one subscription: only its UnsubscribeURL differs from the others' (the rest is
+        laid out once per message, and reused for every subscription of the publish)."""
+        key = (notification.message_id, message)
+        parts = self._parts.get(key)
+        if parts is None:
+            parts = self._parts[key] = self._layout(notification, message)
+        head, tail = parts
+        return f"{head}{_text(self.unsubscribe_url(subscription_arn))}{tail}"
+
+    def _layout(self, notification: Notification, message: str) -> tuple[str, str]:
+        """The envelope's text before and after the UnsubscribeURL's value."""
         sequence_number = notification.sequence_number
         signed = sequence_number is None
-        return document(
+        text = document(
             [
                 ("Type", '"Notification"'),
                 ("MessageId", _text(notification.message_id)),
@@ -98,10 +114,12 @@ class Envelopes:
                 ("SignatureVersion", _text(self._version) if signed else None),
                 ("Signature", _text(self._signatures[notification.message_id, message]) if signed else None),
                 ("SigningCertURL", _text(self.certificate_url) if signed else None),
-                ("UnsubscribeURL", _text(self.unsubscribe_url(subscription_arn))),
+                ("UnsubscribeURL", _PLACE),
                 ("MessageAttributes", notification.attributes_json),
             ]
         )
+        head, _, tail = text.partition(_PLACE)
+        return head, tail
 
     def lambda_event(
         self, notification: Notification, message: str, subscription_arn: str, attributes: Attributes
