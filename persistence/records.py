@@ -108,3 +108,22 @@ class IssuedCredentials(NamedTuple):
     arn: str
     user_id: str
     expires_ms: int
+
+
+@dataclass(frozen=True)
+class PlatformApplicationRecord:
+    arn: str
+    account: str
+    region: str
+    name: str
+    platform: str
+    attributes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PlatformEndpointRecord:
+    arn: str
+    application_arn: str
+    token: str
+    attributes: dict[str, str]
+    """CustomUserData and Enabled, as set."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
-from persistence import outbox, sns_fifo
+from persistence import outbox, sns_fifo, sns_platforms, sns_settings
 from persistence import subscriptions as subscription_rows
 from persistence import topics as topic_rows
 from persistence.engine import Database
@@ -33,6 +33,8 @@ class TopicCatalog:
             subscription_rows.delete_all(conn)
             outbox.delete_all(conn)
             sns_fifo.delete_all(conn)
+            sns_platforms.delete_all(conn)
+            sns_settings.delete_all(conn)
 
         await self._db.run(op)
         self._by_arn.clear()

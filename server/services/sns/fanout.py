@@ -24,6 +24,7 @@ from server.services.message_attributes import Attributes
 from server.services.sns import subscription_rules
 from server.services.sns.envelope import Envelopes, Notification, attributes_json, timestamp
 from server.services.sns.filter_policy import Facts
+from server.services.sns.platforms import platform_of
 from server.services.sns.publish_rules import Publication
 from server.services.sns.recorded import Recorded
 from server.services.sns.signing import Signer
@@ -213,7 +214,10 @@ class Fanout:
         notification: Notification,
         envelopes: Envelopes,
     ) -> None:
-        message = publication.message_for(subscription.protocol)
+        protocol = subscription.protocol
+        message = publication.message_for(
+            platform_of(subscription.endpoint) if protocol == "application" else protocol
+        )
         raw = subscription_rules.is_raw(subscription)
         if subscription.protocol == "lambda":
             payload = envelopes.lambda_event(notification, message, subscription.arn, publication.attributes)

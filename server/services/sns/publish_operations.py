@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from persistence.records import TopicRecord
+from persistence.records import PlatformEndpointRecord, TopicRecord
+from server import ids
 from server.context import RequestContext
 from server.errors import AwsError
 from server.services.params import Params
 from server.services.sns import publish_rules
 from server.services.sns.errors import invalid_parameter
+from server.services.sns.platforms import endpoint_view, platform_of
 from server.services.sns.service import SnsService
 from server.services.sns.topic_rules import maximum_message_size
 
@@ -19,8 +21,13 @@ MAX_BATCH = 10
 _ENTRY_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _target_topic(sns: SnsService, params: Params, ctx: RequestContext) -> TopicRecord | None:
-    """The topic a Publish names (by TopicArn, or by TargetArn as AWS also allows); None for a phone number."""
+Target = TopicRecord | PlatformEndpointRecord | str
+"""A topic, a push endpoint, or a phone number."""
+
+
+def _target(sns: SnsService, params: Params, ctx: RequestContext) -> Target:
+    """What a Publish names: TopicArn, TargetArn (a topic, as AWS also allows, or a push endpoint), or a
+    PhoneNumber."""
     targets = [name for name in ("TopicArn", "TargetArn", "PhoneNumber") if params.text(name)]
     if not targets:
         raise invalid_parameter("TopicArn or TargetArn Reason: no value for required parameter")
@@ -29,11 +36,17 @@ def _target_topic(sns: SnsService, params: Params, ctx: RequestContext) -> Topic
             f"{targets[1]} Reason: Only one of TopicArn, TargetArn or PhoneNumber may be specified"
         )
     if targets == ["PhoneNumber"]:
-        publish_rules.check_phone_number(params.required_text("PhoneNumber"))
-        return None
+        number = params.required_text("PhoneNumber")
+        publish_rules.check_phone_number(number)
+        return number
     arn = params.required_text(targets[0])
     if targets == ["TargetArn"] and ":endpoint/" in arn:
-        raise invalid_parameter("TargetArn Reason: No endpoint found for the target arn specified")
+        endpoint = sns.platforms.endpoint(arn)
+        if endpoint is None:
+            raise invalid_parameter("TargetArn Reason: No endpoint found for the target arn specified")
+        if endpoint_view(endpoint)["Enabled"] != "true":
+            raise AwsError("EndpointDisabled", "Endpoint is disabled", shape="EndpointDisabledException")
+        return endpoint
     return sns.catalog.find(ctx, arn, targets[0])
 
 
@@ -42,13 +55,23 @@ async def publish(sns: SnsService, params: Params, ctx: RequestContext) -> Resul
         raise invalid_parameter("Subject")
     if not params.text("Message"):
         raise invalid_parameter("Empty message")
-    topic = _target_topic(sns, params, ctx)
-    publication = publish_rules.publication(params, topic)
-    if topic is None:
-        phone_number = params.required_text("PhoneNumber")
-        return {"MessageId": sns.recorded.record_sms(phone_number, publication, sns.clock.now_ms())}
-    (published,) = await sns.fanout.publish(topic, [publication], ctx.base_url, ctx.request_id)
-    return published.reply()
+    target = _target(sns, params, ctx)
+    if isinstance(target, TopicRecord):
+        publication = publish_rules.publication(params, target)
+        (published,) = await sns.fanout.publish(target, [publication], ctx.base_url, ctx.request_id)
+        return published.reply()
+    now_ms = sns.clock.now_ms()
+    if isinstance(target, PlatformEndpointRecord):
+        platform = platform_of(target.arn)
+        publication = publish_rules.publication(params, None, platform=platform)
+        message = publication.message_for(platform)
+        sns.recorded.record_message(target.arn, "application", target.arn, message, now_ms)
+        return {"MessageId": ids.uuid4()}
+    publication = publish_rules.publication(params, None)
+    message_id = sns.recorded.record_sms(
+        target, publication.message_for("sms"), publication.attributes, now_ms
+    )
+    return {"MessageId": message_id}
 
 
 def _batch_error(code: str, message: str) -> AwsError:

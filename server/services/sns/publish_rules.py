@@ -126,7 +126,7 @@ def _is_string_array(text: str) -> bool:
     )
 
 
-def _structure(message: str) -> tuple[str, dict[str, str]]:
+def _structure(message: str, platform: str | None) -> tuple[str, dict[str, str]]:
     try:
         parsed = orjson.loads(message)
     except orjson.JSONDecodeError:
@@ -134,14 +134,18 @@ def _structure(message: str) -> tuple[str, dict[str, str]]:
     if not isinstance(parsed, dict):
         raise invalid_parameter("Message Structure - JSON message body failed to parse")
     per_protocol = {key: value for key, value in parsed.items() if isinstance(value, str)}  # others ignored
-    if "default" not in per_protocol:
-        raise invalid_parameter("Message Structure - No default entry in JSON message body")
-    return per_protocol["default"], per_protocol
+    if "default" in per_protocol:
+        return per_protocol["default"], per_protocol
+    if platform is not None and platform in per_protocol:  # a push endpoint needs only its platform's
+        return per_protocol[platform], per_protocol
+    raise invalid_parameter("Message Structure - No default entry in JSON message body")
 
 
-def publication(entry: Params, topic: TopicRecord | None, where: str = "messageAttributes") -> Publication:
+def publication(
+    entry: Params, topic: TopicRecord | None, where: str = "messageAttributes", platform: str | None = None
+) -> Publication:
     """One message to publish (a Publish request or a batch entry), checked in AWS's order. `topic` is None
-    for a publish to a phone number or an endpoint."""
+    for a publish to a phone number or a push endpoint (of `platform`)."""
     subject = entry.text("Subject")
     if subject == "":
         raise invalid_parameter("Subject")
@@ -156,7 +160,7 @@ def publication(entry: Params, topic: TopicRecord | None, where: str = "messageA
     group_id, dedup_id = _fifo_ids(entry, topic)
     per_protocol = None
     if entry.text("MessageStructure") == "json":
-        message, per_protocol = _structure(message)
+        message, per_protocol = _structure(message, platform)
     return Publication(message, per_protocol, subject, attributes_, group_id, dedup_id, size)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from persistence.outbox import Delivery
 from server import ids
-from server.services.sns.publish_rules import Publication
+from server.services.message_attributes import Attributes
 
 KEPT = 1000
 ATTEMPTS_KEPT = 100
@@ -24,14 +24,14 @@ class Recorded:
         self.attempts: dict[str, deque[dict[str, Any]]] = {}
         """HTTP/S attempts, per subscription ARN."""
 
-    def record_sms(self, phone_number: str, publication: Publication, now_ms: int) -> str:
+    def record_sms(self, phone_number: str, message: str, attributes: Attributes, now_ms: int) -> str:
         message_id = ids.uuid4()
         self.sms.append(
             {
                 "MessageId": message_id,
                 "PhoneNumber": phone_number,
-                "Message": publication.message_for("sms"),
-                "MessageAttributes": publication.attributes,
+                "Message": message,
+                "MessageAttributes": attributes,
                 "Timestamp": now_ms,
             }
         )

@@ -13,6 +13,7 @@ from server.services.sns.catalog import TopicCatalog
 from server.services.sns.envelope import Envelopes
 from server.services.sns.fanout import Fanout
 from server.services.sns.http_delivery import HttpDeliveries
+from server.services.sns.platforms import Platforms
 from server.services.sns.recorded import Recorded
 from server.services.sns.signing import Signer
 from server.services.sns.subscriptions import Subscriptions
@@ -27,6 +28,7 @@ class SnsService:
         self.subscriptions = Subscriptions(db)
         self.signer = Signer(key_directory)
         self.recorded = Recorded()
+        self.platforms = Platforms(db)
         self.http = HttpDeliveries(db, clock, enqueue, self.catalog, self.subscriptions, self.recorded)
         self.fanout = Fanout(
             db, clock, enqueue, self.subscriptions, self.signer, self.recorded, self.http.wake
@@ -36,6 +38,7 @@ class SnsService:
         self.signer.load()
         await self.catalog.load()
         await self.subscriptions.load()
+        await self.platforms.load()
 
     async def delete_topic(self, topic: TopicRecord) -> None:
         await self.catalog.delete(topic)
@@ -91,3 +94,4 @@ class SnsService:
         await self.catalog.reset()
         self.subscriptions.forget_all()
         self.recorded.forget_all()
+        self.platforms.forget_all()
