@@ -44,6 +44,7 @@ _SWITCHES = {
     "--controllable-clock": "enable POST /admin/clock to move time forward (for tests)",
     "--no-purge-interval": "allow PurgeQueue more than once per 60 s",
     "--queue-deleted-recently": "refuse to recreate a deleted queue's name for 60 s, as AWS does",
+    "--sns-unsigned": "give SNS messages a placeholder Signature instead of a real one (faster; for load tests)",
 }
 
 
@@ -57,7 +58,7 @@ def _listed(value: str) -> tuple[str, ...]:
 
 def parse_config(argv: Sequence[str] | None = None) -> Config:
     parser = argparse.ArgumentParser(
-        prog="posthouse", description="A local, durable stand-in for Amazon SQS."
+        prog="posthouse", description="A local, durable stand-in for Amazon SQS and SNS."
     )
     for flag, (default, help_text) in _VALUES.items():
         parser.add_argument(flag, default=_env(flag) or default, help=help_text)
@@ -98,6 +99,7 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         body_timeout_s=timeouts["body_timeout"],
         enforce_purge_interval=not args.no_purge_interval,
         enforce_recreate_delay=args.queue_deleted_recently,
+        sign_sns_messages=not args.sns_unsigned,
     )
 
 

@@ -36,6 +36,8 @@ class Config:
     enforce_purge_interval: bool = True
     # AWS refuses to recreate a deleted queue's name for 60 s; off by default, as test suites recreate queues.
     enforce_recreate_delay: bool = False
+    # SNS signs every message (an RSA signature, about 75 µs); load tests that never verify may skip it.
+    sign_sns_messages: bool = True
 
 
 def limits_of(config: Config) -> Limits:

@@ -519,3 +519,14 @@ def test_fifo_topic_deduplication_survives_a_restart(tmp_path: Path) -> None:
     with ServerProcess(tmp_path / "data", port=first.port).start() as second:
         again = sns_client(second.url).publish(TopicArn=topic, Message="once", MessageGroupId="g")
     assert again["MessageId"] == published["MessageId"]
+
+
+def test_sns_unsigned_gives_a_placeholder_signature(tmp_path: Path) -> None:
+    with ServerProcess(tmp_path / "data", "--sns-unsigned").start() as unsigned:
+        sns = sns_client(unsigned.url)
+        topic = sns.create_topic(Name=unique())["TopicArn"]
+        url, _ = subscribed_queue(sns, unsigned, topic)
+        sns.publish(TopicArn=topic, Message="fast")
+        envelope = json.loads(received(sqs_client(unsigned.url, "json"), url)[0]["Body"])
+    assert envelope["Signature"] == base64.b64encode(bytes(128)).decode()
+    assert envelope["SignatureVersion"] == "1" and envelope["SigningCertURL"].endswith(".pem")

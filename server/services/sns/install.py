@@ -10,5 +10,7 @@ from server.services.sqs.enqueue import Enqueue
 
 def install(platform: Platform) -> Installed:
     key_directory = None if platform.config.in_memory else platform.config.data_dir
-    sns = SnsService(platform.db, platform.clock, platform.needs(Enqueue), key_directory)
+    sns = SnsService(
+        platform.db, platform.clock, platform.needs(Enqueue), key_directory, platform.config.sign_sns_messages
+    )
     return Installed(DESCRIPTOR, sns, workers={"sns-http-deliveries": sns.http.run})

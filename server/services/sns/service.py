@@ -21,12 +21,14 @@ from server.services.sqs.enqueue import Enqueue
 
 
 class SnsService:
-    def __init__(self, db: Database, clock: Clock, enqueue: Enqueue, key_directory: str | None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, enqueue: Enqueue, key_directory: str | None, signed: bool = True
+    ) -> None:
         self.clock = clock
         self.db = db
         self.catalog = TopicCatalog(db, clock)
         self.subscriptions = Subscriptions(db)
-        self.signer = Signer(key_directory)
+        self.signer = Signer(key_directory, signed)
         self.recorded = Recorded()
         self.platforms = Platforms(db)
         self.http = HttpDeliveries(db, clock, enqueue, self.catalog, self.subscriptions, self.recorded)

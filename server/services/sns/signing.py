@@ -25,6 +25,8 @@ from cryptography.x509.oid import NameOID
 KEY_BITS = 1024
 FILE_NAME = "sns-signing.pem"
 _HASHES = {"1": hashes.SHA1, "2": hashes.SHA256}
+PLACEHOLDER = base64.b64encode(bytes(KEY_BITS // 8)).decode()
+"""The Signature of every message under `--sns-unsigned`: base64 of the right length, of zeros."""
 
 
 def canonical(fields: Iterable[tuple[str, str | None]]) -> bytes:
@@ -33,8 +35,10 @@ def canonical(fields: Iterable[tuple[str, str | None]]) -> bytes:
 
 
 class Signer:
-    def __init__(self, directory: str | None) -> None:
+    def __init__(self, directory: str | None, signed: bool = True) -> None:
         self._path = os.path.join(directory, FILE_NAME) if directory else None
+        self._signed = signed
+        """False (`--sns-unsigned`): every Signature is the same placeholder, which verifies against nothing."""
         self._key: rsa.RSAPrivateKey | None = None
         self._certificate = b""
         self.certificate_id = ""
@@ -61,6 +65,8 @@ class Signer:
         return self._certificate
 
     def sign(self, fields: Iterable[tuple[str, str | None]], version: str) -> str:
+        if not self._signed:
+            return PLACEHOLDER
         assert self._key is not None, "load() first"
         signature = self._key.sign(canonical(fields), padding.PKCS1v15(), _HASHES[version]())
         return base64.b64encode(signature).decode()
