@@ -95,6 +95,7 @@ def _self_signed(key: rsa.RSAPrivateKey) -> bytes:
 
 
 def _write_privately(path: str, content: bytes) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     descriptor = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(content)
