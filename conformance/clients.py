@@ -71,3 +71,11 @@ def sqs_client(
     client = legacy_client("sqs", **kwargs)
     assert client.meta.service_model.protocol == "query"
     return client
+
+
+def sns_client(endpoint: str, region: str = "us-east-1", **credentials: str) -> BaseClient:
+    """boto3's SNS client (query protocol), without client-side validation, so bad input reaches the server."""
+    config = NO_RETRIES.merge(BotoConfig(parameter_validation=False))
+    return boto3.session.Session().client(
+        "sns", endpoint_url=endpoint, region_name=region, config=config, **(credentials or CREDENTIALS)
+    )

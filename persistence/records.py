@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,14 @@ class PlatformEndpointRecord:
     token: str
     attributes: dict[str, str]
     """CustomUserData and Enabled, as set."""
+
+
+@dataclass(frozen=True)
+class FunctionRecord:
+    arn: str
+    account: str
+    region: str
+    name: str
+    configuration: dict[str, Any]
+    """As GetFunctionConfiguration shows it (CodeSha256, CodeSize, LastModified, RevisionId included)."""
+    tags: dict[str, str]

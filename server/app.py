@@ -17,6 +17,7 @@ from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
 from server.runtime import Install, Platform, Runtime
+from server.services.lambda_ import install as lambda_
 from server.services.sns import install as sns
 from server.services.sqs import install as sqs
 from server.services.sts import install as sts
@@ -27,6 +28,7 @@ SERVICES: list[Install] = [
     sqs.install,
     sts.install,
     sns.install,  # after SQS: it fans out through SQS's enqueue
+    lambda_.install,
 ]
 
 

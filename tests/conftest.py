@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from botocore.client import BaseClient
 
-from conformance.clients import sqs_client
+from conformance.clients import sns_client, sqs_client
 from tests.harness import ServerProcess
 
 
@@ -64,3 +64,10 @@ def error_of(excinfo: pytest.ExceptionInfo[Exception]) -> dict[str, object]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+def sns(server: ServerProcess) -> BaseClient:
+    """An SNS client of the session's server (boto3, query protocol, no client-side validation)."""
+
+    return sns_client(server.url)

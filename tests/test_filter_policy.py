@@ -14,18 +14,13 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.clients import sqs_client
+from conformance.clients import sns_client, sqs_client
 from persistence.records import SubscriptionRecord
 from server.services.sns.filter_policy import Facts, compile_policy
 from server.services.sns.routing import TopicRoutes
 from tests.harness import ServerProcess
 from tests.test_sns_publish import received, subscribed_queue
-from tests.test_sns_topics import error_of, sns_client, unique
-
-
-@pytest.fixture
-def sns(server: ServerProcess) -> BaseClient:
-    return sns_client(server.url)
+from tests.test_sns_topics import error_of, unique
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ async def test_a_worker_whose_work_is_done_is_not_restarted() -> None:
 def test_health_names_every_service_and_worker(server: ServerProcess) -> None:
     status, body = server.admin("GET", "/health")
     assert status == 200
-    assert body["services"] == {"sqs": "running", "sts": "running", "sns": "running"}
+    assert body["services"] == {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"}
     running = body["workers"]["running"]
     assert {"retention", "sns-http-deliveries"} <= set(running)  # and move tasks other tests left running
     assert all(

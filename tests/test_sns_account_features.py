@@ -13,12 +13,7 @@ from botocore.exceptions import ClientError
 
 from server.services.sns.wire import OUTPUT
 from tests.harness import ServerProcess
-from tests.test_sns_topics import error_of, sns_client, unique
-
-
-@pytest.fixture
-def sns(server: ServerProcess) -> BaseClient:
-    return sns_client(server.url)
+from tests.test_sns_topics import error_of, unique
 
 
 def test_the_operations_without_output_are_the_models(sns: BaseClient) -> None:

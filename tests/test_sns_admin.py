@@ -7,17 +7,11 @@ import json
 import time
 import urllib.parse
 
-import pytest
 from botocore.client import BaseClient
 
 from tests.harness import ServerProcess
 from tests.http_subscriber import Subscriber
-from tests.test_sns_topics import sns_client, unique
-
-
-@pytest.fixture
-def sns(server: ServerProcess) -> BaseClient:
-    return sns_client(server.url)
+from tests.test_sns_topics import unique
 
 
 def test_topics_and_subscriptions_are_listed_with_confirmation_tokens(

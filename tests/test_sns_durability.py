@@ -11,10 +11,9 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from conformance.clients import sqs_client
+from conformance.clients import sns_client, sqs_client
 from tests.harness import ServerProcess
 from tests.test_sns_subscriptions import queue_arn
-from tests.test_sns_topics import sns_client
 
 QUEUES = 3
 

@@ -18,17 +18,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from conformance.clients import sqs_client
+from conformance.clients import sns_client, sqs_client
 from tests.harness import ServerProcess
 from tests.http_subscriber import Subscriber
 from tests.test_sns_publish import _verify, received
 from tests.test_sns_subscriptions import queue_arn
-from tests.test_sns_topics import sns_client, unique
-
-
-@pytest.fixture
-def sns(server: ServerProcess) -> BaseClient:
-    return sns_client(server.url)
+from tests.test_sns_topics import unique
 
 
 @pytest.fixture

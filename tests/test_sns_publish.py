@@ -20,15 +20,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from conformance.clients import sqs_client
+from conformance.clients import sns_client, sqs_client
 from tests.harness import ServerProcess
 from tests.test_sns_subscriptions import queue_arn
-from tests.test_sns_topics import error_of, sns_client, unique
-
-
-@pytest.fixture
-def sns(server: ServerProcess) -> BaseClient:
-    return sns_client(server.url)
+from tests.test_sns_topics import error_of, unique
 
 
 @pytest.fixture

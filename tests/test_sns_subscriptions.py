@@ -11,14 +11,9 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from conformance.clients import sqs_client
+from conformance.clients import sns_client, sqs_client
 from tests.harness import ServerProcess
-from tests.test_sns_topics import error_of, sns_client, unique
-
-
-@pytest.fixture
-def sns(server: ServerProcess) -> BaseClient:
-    return sns_client(server.url)
+from tests.test_sns_topics import error_of, unique
 
 
 @pytest.fixture

@@ -7,26 +7,12 @@ import json
 import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from conformance.clients import CREDENTIALS, NO_RETRIES
+from conformance.clients import sns_client
 from tests.harness import ServerProcess
-
-
-def sns_client(url: str, **credentials: str) -> BaseClient:
-    config = NO_RETRIES.merge(BotoConfig(parameter_validation=False))  # so bad input reaches the server
-    return boto3.session.Session().client(
-        "sns", endpoint_url=url, region_name="us-east-1", config=config, **(credentials or CREDENTIALS)
-    )
-
-
-@pytest.fixture
-def sns(server: ServerProcess) -> BaseClient:
-    return sns_client(server.url)
 
 
 def unique(prefix: str = "topic") -> str:

@@ -207,17 +207,20 @@ def test_health_and_readiness(server: ServerProcess) -> None:
     assert (status, health["status"], health["services"]) == (
         200,
         "ok",
-        {"sqs": "running", "sts": "running", "sns": "running"},
+        {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"},
     )
     assert health["storage"] == {"writing": True, "problem": None, "writer_restarts": 0}
     status, body = server.admin("GET", "/_localstack/health")
     assert (status, body["services"]) == (
         200,
-        {"sqs": "running", "sts": "running", "sns": "running"},
+        {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"},
     )  # LocalStack's shape
     assert server.admin("GET", "/ready") == (
         200,
-        {"ready": True, "services": {"sqs": "running", "sts": "running", "sns": "running"}},
+        {
+            "ready": True,
+            "services": {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"},
+        },
     )
 
 

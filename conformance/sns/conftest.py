@@ -10,21 +10,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.config import Config as BotoConfig
 
-from conformance.clients import NO_RETRIES
+from conformance.clients import sns_client
 from conformance.conftest import Endpoint
 
 
 @pytest.fixture
 def sns(endpoint: Endpoint) -> BaseClient:
-    config = NO_RETRIES.merge(BotoConfig(parameter_validation=False))
-    return boto3.session.Session().client(
-        "sns", endpoint_url=endpoint.url, region_name=endpoint.region, config=config, **endpoint.credentials
-    )
+    return sns_client(endpoint.url, endpoint.region, **endpoint.credentials)
 
 
 @pytest.fixture

@@ -1,0 +1,70 @@
+"""Lambda on the wire: REST-JSON under `/2015-03-31` (tags under `/2017-03-31`), SigV4 service `lambda`."""
+
+from __future__ import annotations
+
+from server.services.lambda_.errors import error_body
+from server.services.lambda_.operations import OPERATIONS
+from server.wire import Reply, RestWire, Route, ServiceDescriptor
+
+_FUNCTIONS = "/2015-03-31/functions"
+_QUALIFIED = {"Qualifier": "Qualifier"}
+
+ROUTES = (
+    Route("CreateFunction", "POST", _FUNCTIONS, 201),
+    Route(
+        "ListFunctions",
+        "GET",
+        _FUNCTIONS,
+        query={"Marker": "Marker", "MaxItems": "MaxItems", "FunctionVersion": "FunctionVersion"},
+        kinds={"MaxItems": "integer"},
+    ),
+    Route("GetFunction", "GET", _FUNCTIONS + "/{FunctionName}", query=_QUALIFIED),
+    Route(
+        "DeleteFunction",
+        "DELETE",
+        _FUNCTIONS + "/{FunctionName}",
+        query=_QUALIFIED,
+        reply=Reply("StatusCode"),
+    ),
+    Route("GetFunctionConfiguration", "GET", _FUNCTIONS + "/{FunctionName}/configuration", query=_QUALIFIED),
+    Route("UpdateFunctionConfiguration", "PUT", _FUNCTIONS + "/{FunctionName}/configuration"),
+    Route("UpdateFunctionCode", "PUT", _FUNCTIONS + "/{FunctionName}/code"),
+    Route(
+        "Invoke",
+        "POST",
+        _FUNCTIONS + "/{FunctionName}/invocations",
+        query=_QUALIFIED,
+        headers={
+            "InvocationType": "X-Amz-Invocation-Type",
+            "LogType": "X-Amz-Log-Type",
+            "ClientContext": "X-Amz-Client-Context",
+        },
+        payload="Payload",
+        reply=Reply(
+            "StatusCode",
+            {
+                "FunctionError": "X-Amz-Function-Error",
+                "LogResult": "X-Amz-Log-Result",
+                "ExecutedVersion": "X-Amz-Executed-Version",
+            },
+            "Payload",
+        ),
+    ),
+    Route("TagResource", "POST", "/2017-03-31/tags/{Resource}", 204),
+    Route(
+        "UntagResource",
+        "DELETE",
+        "/2017-03-31/tags/{Resource}",
+        204,
+        query={"TagKeys": "tagKeys"},
+        kinds={"TagKeys": "list"},
+    ),
+    Route("ListTags", "GET", "/2017-03-31/tags/{Resource}"),
+)
+
+DESCRIPTOR = ServiceDescriptor(
+    name="lambda",
+    signing_name="lambda",
+    operations=OPERATIONS,
+    rest=RestWire(ROUTES, error_body),
+)

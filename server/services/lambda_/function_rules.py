@@ -1,0 +1,129 @@
+"""What CreateFunction and UpdateFunctionConfiguration accept, how a request names a function, and the
+configuration GetFunctionConfiguration shows."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+import zipfile
+from typing import Any
+
+from server.context import RequestContext
+from server.errors import AwsError
+from server.services.lambda_.errors import invalid_value, validation
+
+RUNTIMES = (
+    *(f"nodejs{v}.x" for v in (18, 20, 22, 24)),
+    *(f"python3.{v}" for v in range(9, 15)),
+    *(f"java{v}" for v in (11, 17, 21, 25)),
+    "dotnet8",
+    "dotnet10",
+    "ruby3.2",
+    "ruby3.3",
+    "ruby3.4",
+    "provided.al2",
+    "provided.al2023",
+)
+"""The runtimes AWS accepts for new functions."""
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_ROLE = re.compile(r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+_ARN = re.compile(
+    r"(arn:aws[a-zA-Z-]*:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
+)
+MAX_ZIP = 50 * 1024 * 1024
+DEFAULTS: dict[str, Any] = {"Timeout": 3, "MemorySize": 128, "Description": ""}
+
+
+def function_arn(ctx: RequestContext, name: str) -> str:
+    return f"arn:aws:lambda:{ctx.region}:{ctx.account}:function:{name}"
+
+
+def named(ctx: RequestContext, function_name: str) -> tuple[str, str | None]:
+    """(ARN, qualifier) of what a request names: a name, `name:qualifier`, a partial or a full ARN."""
+    match = _ARN.fullmatch(function_name)
+    if match is None or len(function_name) > 170:
+        raise validation(
+            "functionName", function_name, "Member must satisfy regular expression pattern: " + _ARN.pattern
+        )
+    region = (match[2] or f"{ctx.region}:")[:-1]
+    account = (match[4] or f"{ctx.account}:")[:-1]
+    return f"arn:aws:lambda:{region}:{account}:function:{match[6]}", match[8]
+
+
+def check_name(name: Any) -> str:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise validation(
+            "functionName", name, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+"
+        )
+    return name
+
+
+def check_role(role: Any) -> str:
+    if not isinstance(role, str) or not _ROLE.fullmatch(role):
+        raise validation("role", role, "Member must satisfy regular expression pattern: " + _ROLE.pattern)
+    return role
+
+
+def check_runtime(runtime: Any) -> str:
+    if runtime not in RUNTIMES:
+        raise invalid_value(
+            f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set:"
+            f" [{', '.join(RUNTIMES)}] or be a valid ARN"
+        )
+    return str(runtime)
+
+
+def check_limits(configuration: dict[str, Any]) -> None:
+    timeout, memory = configuration.get("Timeout"), configuration.get("MemorySize")
+    if timeout is not None and (not isinstance(timeout, int) or not 1 <= timeout <= 900):
+        raise validation("timeout", timeout, "Member must have value less than or equal to 900")
+    if memory is not None and (not isinstance(memory, int) or not 128 <= memory <= 10240):
+        raise validation("memorySize", memory, "Member must have value less than or equal to 10240")
+
+
+def zip_of(code: Any) -> bytes:
+    """The deployment package of a `Code` / UpdateFunctionCode `ZipFile` (base64 in JSON), checked."""
+    text = code.get("ZipFile") if isinstance(code, dict) else None
+    if not isinstance(text, str):
+        raise invalid_value("Please provide a source for function code.")
+    try:
+        package = base64.b64decode(text, validate=True)
+        zipfile.ZipFile(io.BytesIO(package)).testzip()
+    except (ValueError, zipfile.BadZipFile):
+        raise invalid_value(
+            "Could not unzip uploaded file. Please check your file, then try to upload again."
+        ) from None
+    if len(package) > MAX_ZIP:
+        raise AwsError(
+            "RequestEntityTooLargeException", f"Zipped size must be smaller than {MAX_ZIP} bytes", status=413
+        )
+    return package
+
+
+def code_facts(package: bytes) -> dict[str, Any]:
+    return {
+        "CodeSize": len(package),
+        "CodeSha256": base64.b64encode(hashlib.sha256(package).digest()).decode(),
+    }
+
+
+def view(arn: str, name: str, configuration: dict[str, Any]) -> dict[str, Any]:
+    """FunctionConfiguration as AWS shows it: the stored fields among AWS's fixed ones."""
+    return {
+        "FunctionName": name,
+        "FunctionArn": arn,
+        **DEFAULTS,
+        "Environment": {"Variables": {}},
+        "TracingConfig": {"Mode": "PassThrough"},
+        "Version": "$LATEST",
+        "State": "Active",
+        "LastUpdateStatus": "Successful",
+        "PackageType": "Zip",
+        "Architectures": ["x86_64"],
+        "EphemeralStorage": {"Size": 512},
+        "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
+        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"},
+        **configuration,
+    }

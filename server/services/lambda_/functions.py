@@ -1,0 +1,93 @@
+"""The function registry: configurations kept in memory, written through to storage with their code."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+from typing import Any
+
+from persistence import functions as function_rows
+from persistence.engine import Database
+from persistence.records import FunctionRecord
+from server import ids
+from server.clock import Clock
+from server.context import RequestContext
+from server.services.lambda_ import function_rules
+from server.services.lambda_.errors import conflict, function_not_found
+
+
+def last_modified(now_ms: int) -> str:
+    """`2024-11-27T04:23:10.123+0000`, as Lambda writes it."""
+    moment = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}+0000"
+
+
+class Functions:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._by_arn: dict[str, FunctionRecord] = {}
+
+    async def load(self) -> None:
+        self._by_arn = {f.arn: f for f in await self._db.read(function_rows.load_all)}
+
+    def forget_all(self) -> None:
+        self._by_arn.clear()
+
+    def find(self, ctx: RequestContext, function_name: str) -> FunctionRecord:
+        arn, _ = function_rules.named(ctx, function_name)
+        function = self._by_arn.get(arn)
+        if function is None:
+            raise function_not_found(arn)
+        return function
+
+    def in_scope(self, ctx: RequestContext) -> list[FunctionRecord]:
+        mine = [f for f in self._by_arn.values() if (f.account, f.region) == (ctx.account, ctx.region)]
+        return sorted(mine, key=lambda f: f.name)
+
+    def _stamped(self, configuration: dict[str, Any]) -> dict[str, Any]:
+        return configuration | {
+            "LastModified": last_modified(self._clock.now_ms()),
+            "RevisionId": ids.uuid4(),
+        }
+
+    async def create(
+        self, ctx: RequestContext, name: str, configuration: dict[str, Any], tags: dict[str, str], code: bytes
+    ) -> FunctionRecord:
+        arn = function_rules.function_arn(ctx, name)
+        if arn in self._by_arn:
+            raise conflict(f"Function already exist: {name}")
+        stored = self._stamped(configuration | function_rules.code_facts(code))
+        function = FunctionRecord(arn, ctx.account, ctx.region, name, stored, tags)
+        await self._db.run(lambda conn: function_rows.insert(conn, function, code))
+        self._by_arn[arn] = function
+        return function
+
+    async def code(self, function: FunctionRecord) -> bytes:
+        code = await self._db.read(lambda conn: function_rows.code_of(conn, function.arn))
+        if code is None:
+            raise function_not_found(function.arn)
+        return code
+
+    async def update(
+        self, function: FunctionRecord, changes: dict[str, Any], code: bytes | None = None
+    ) -> FunctionRecord:
+        if code is not None:
+            changes = changes | function_rules.code_facts(code)
+        updated = replace(function, configuration=self._stamped(function.configuration | changes))
+        await self._db.run(lambda conn: function_rows.update(conn, updated, code))
+        self._by_arn[function.arn] = updated
+        return updated
+
+    async def retag(self, function: FunctionRecord, tags: dict[str, str]) -> None:
+        updated = replace(function, tags=tags)
+        await self._db.run(lambda conn: function_rows.update(conn, updated))
+        self._by_arn[function.arn] = updated
+
+    async def delete(self, function: FunctionRecord) -> None:
+        await self._db.run(lambda conn: function_rows.delete(conn, function.arn))
+        self._by_arn.pop(function.arn, None)
+
+    async def reset(self) -> None:
+        await self._db.run(function_rows.delete_all)
+        self._by_arn.clear()

@@ -1,0 +1,17 @@
+"""How the app adds Lambda."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.runtime import Installed, Platform
+from server.services.lambda_.descriptor import DESCRIPTOR
+from server.services.lambda_.service import LambdaService
+
+
+def install(platform: Platform) -> Installed:
+    config = platform.config
+    runtime_dir = None if config.in_memory else Path(config.data_dir) / "lambda"
+    host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
+    endpoint = config.base_url or f"http://{host}:{config.port}"
+    return Installed(DESCRIPTOR, LambdaService(platform.db, platform.clock, runtime_dir, endpoint))

@@ -1,0 +1,112 @@
+"""Running functions: each function's deployed code is unpacked once into the runtime directory, and its
+Python worker pool is kept warm between invocations (a new code or configuration gets new workers)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from persistence.records import FunctionRecord
+from server.services.lambda_.functions import Functions
+from server.services.lambda_.python_workers import Outcome, PythonPool, base_environment
+
+
+def _unavailable(runtime: str) -> Outcome:
+    return Outcome(
+        None,
+        {
+            "errorMessage": f"Posthouse runs python3.x functions here; {runtime} is not available",
+            "errorType": "Runtime.Unavailable",
+        },
+        "",
+    )
+
+
+class Invoker:
+    def __init__(self, functions: Functions, runtime_dir: Path | None, endpoint_url: str) -> None:
+        self._functions = functions
+        self._scratch = (
+            None if runtime_dir is not None else tempfile.TemporaryDirectory(prefix="posthouse-lambda-")
+        )
+        self._root = runtime_dir or Path(self._scratch.name if self._scratch else ".")
+        self._endpoint_url = endpoint_url
+        self._pools: dict[str, tuple[str, PythonPool]] = {}
+        """Function ARN -> (RevisionId the pool was started for, the pool)."""
+
+    async def invoke(self, function: FunctionRecord, event: bytes, request_id: str) -> Outcome:
+        configuration = function.configuration
+        runtime = str(configuration.get("Runtime", ""))
+        if not runtime.startswith("python3"):
+            return _unavailable(runtime)
+        pool = await self._pool(function)
+        timeout_s = float(configuration.get("Timeout", 3))
+        request = {
+            "event": event.decode(),
+            "request_id": request_id,
+            "invoked_function_arn": function.arn,
+            "timeout_s": timeout_s,
+        }
+        return await pool.invoke(request, timeout_s)
+
+    async def _pool(self, function: FunctionRecord) -> PythonPool:
+        revision = str(function.configuration["RevisionId"])
+        current = self._pools.get(function.arn)
+        if current is not None and current[0] == revision:
+            return current[1]
+        if current is not None:
+            await current[1].close()
+        code_dir = await self._unpacked(function)
+        pool = PythonPool(code_dir, self._environment(function, code_dir))
+        self._pools[function.arn] = (revision, pool)
+        return pool
+
+    async def _unpacked(self, function: FunctionRecord) -> Path:
+        digest = str(function.configuration["CodeSha256"]).replace("/", "_").replace("+", "-").rstrip("=")
+        code_dir = self._root / digest
+        if not code_dir.exists():
+            package = await self._functions.code(function)
+            partial = self._root / f"{digest}.partial"
+            with zipfile.ZipFile(io.BytesIO(package)) as archive:
+                archive.extractall(partial)  # zipfile drops absolute paths and `..` parts
+            partial.rename(code_dir)
+        return code_dir
+
+    def _environment(self, function: FunctionRecord, code_dir: Path) -> dict[str, str]:
+        configuration: dict[str, Any] = function.configuration
+        own = (configuration.get("Environment") or {}).get("Variables") or {}
+        region = function.region
+        return {
+            **base_environment(),
+            **own,
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(configuration.get("MemorySize", 128)),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"posthouse/[$LATEST]/{function.name}",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{configuration.get('Runtime')}",
+            "AWS_ENDPOINT_URL": self._endpoint_url,
+            "AWS_ACCESS_KEY_ID": own.get("AWS_ACCESS_KEY_ID", "test"),
+            "AWS_SECRET_ACCESS_KEY": own.get("AWS_SECRET_ACCESS_KEY", "test"),
+            "LAMBDA_TASK_ROOT": str(code_dir),
+            "LAMBDA_RUNTIME_DIR": str(code_dir),
+            "_HANDLER": str(configuration.get("Handler", "")),
+            "TZ": ":UTC",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+
+    async def forget(self, function_arn: str) -> None:
+        current = self._pools.pop(function_arn, None)
+        if current is not None:
+            await current[1].close()
+
+    async def close(self) -> None:
+        for _, pool in self._pools.values():
+            await pool.close()
+        self._pools.clear()
+        if self._scratch is not None:
+            self._scratch.cleanup()

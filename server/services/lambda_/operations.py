@@ -1,0 +1,183 @@
+"""Lambda's function operations: one handler per operation, params in, result dict out."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import orjson
+
+from persistence.records import FunctionRecord
+from server import ids
+from server.context import RequestContext
+from server.errors import AwsError
+from server.services.lambda_ import function_rules
+from server.services.lambda_.errors import invalid_value
+from server.services.lambda_.service import LambdaService
+from server.services.params import Params
+from server.wire import Operation
+
+Result = dict[str, Any]
+PAGE = 50
+LOG_TAIL = 4096
+_CONFIGURABLE = ("Role", "Handler", "Runtime", "Timeout", "MemorySize", "Description", "Environment")
+
+
+def _configuration(params: Params, creating: bool) -> dict[str, Any]:
+    wanted = {name: params.raw[name] for name in _CONFIGURABLE if params.raw.get(name) is not None}
+    if creating or "Role" in wanted:
+        function_rules.check_role(wanted.get("Role"))
+    if creating or "Runtime" in wanted:
+        function_rules.check_runtime(wanted.get("Runtime"))
+    if creating and not wanted.get("Handler"):
+        raise invalid_value("Handler is required for a function of package type Zip.")
+    function_rules.check_limits(wanted)
+    environment = wanted.get("Environment")
+    if environment is not None:
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
+            raise invalid_value("Environment variables must be a map of strings.")
+        wanted["Environment"] = {"Variables": variables}
+    return wanted
+
+
+def _shown(function: FunctionRecord) -> Result:
+    return function_rules.view(function.arn, function.name, function.configuration)
+
+
+async def create_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    name = function_rules.check_name(params.raw.get("FunctionName"))
+    configuration = _configuration(params, creating=True)
+    code = function_rules.zip_of(params.raw.get("Code"))
+    function = await service.functions.create(ctx, name, configuration, params.text_map("Tags"), code)
+    return _shown(function) | {
+        "State": "Pending",
+        "StateReason": "The function is being created.",
+        "StateReasonCode": "Creating",
+    }
+
+
+async def get_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    location = f"{ctx.base_url}/admin/lambda/functions/{function.name}/code"
+    return {
+        "Configuration": _shown(function),
+        "Code": {"RepositoryType": "S3", "Location": location},
+        "Tags": function.tags,
+    }
+
+
+async def get_function_configuration(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    return _shown(service.functions.find(ctx, params.required_text("FunctionName")))
+
+
+async def list_functions(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    functions = service.functions.in_scope(ctx)
+    marker = params.text("Marker")
+    if marker:
+        functions = [f for f in functions if f.name > marker]
+    size = params.integer("MaxItems") or PAGE
+    if not 1 <= size <= 10000:
+        raise invalid_value("MaxItems must be between 1 and 10000.")
+    page = functions[:size]
+    more = len(functions) > size
+    return {"Functions": [_shown(f) for f in page]} | ({"NextMarker": page[-1].name} if more else {})
+
+
+async def delete_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    await service.functions.delete(function)
+    await service.invoker.forget(function.arn)
+    return {"StatusCode": 204}
+
+
+async def update_function_code(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    code = function_rules.zip_of({"ZipFile": params.raw.get("ZipFile")})
+    return _shown(await service.functions.update(function, {}, code))
+
+
+async def update_function_configuration(
+    service: LambdaService, params: Params, ctx: RequestContext
+) -> Result:
+    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    return _shown(await service.functions.update(function, _configuration(params, creating=False)))
+
+
+def _log_result(log: str, request_id: str, duration_ms: float, memory: int) -> str:
+    text = (
+        f"START RequestId: {request_id} Version: $LATEST\n{log}END RequestId: {request_id}\n"
+        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {max(1, round(duration_ms))}"
+        f" ms\tMemory Size: {memory} MB\tMax Memory Used: {memory} MB\t\n"
+    )
+    return base64.b64encode(text.encode()[-LOG_TAIL:]).decode()
+
+
+async def invoke(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    kind = params.text("InvocationType") or "RequestResponse"
+    if kind not in ("RequestResponse", "Event", "DryRun"):
+        raise invalid_value(f"Invalid InvocationType: {kind}")
+    payload = params.raw.get("Payload") or b"{}"
+    try:
+        orjson.loads(payload)
+    except orjson.JSONDecodeError as error:
+        raise AwsError(
+            "InvalidRequestContentException", f"Could not parse request body into json: {error}"
+        ) from None
+    if kind == "DryRun":
+        return {"StatusCode": 204}
+    request_id = ids.uuid4()
+    if kind == "Event":
+        service.invoke_later(function, payload, request_id)
+        return {"StatusCode": 202}
+    started_ms = service.clock.now_ms()
+    outcome = await service.invoker.invoke(function, payload, request_id)
+    result: Result = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
+    if outcome.error is not None:
+        result["FunctionError"] = "Unhandled"
+        result["Payload"] = orjson.dumps(outcome.error)
+    else:
+        result["Payload"] = outcome.result or b"null"
+    if params.text("LogType") == "Tail":
+        memory = int(function.configuration.get("MemorySize", 128))
+        result["LogResult"] = _log_result(
+            outcome.log, request_id, service.clock.now_ms() - started_ms, memory
+        )
+    return result
+
+
+def _tagged(service: LambdaService, params: Params, ctx: RequestContext) -> FunctionRecord:
+    return service.functions.find(ctx, params.required_text("Resource"))
+
+
+async def tag_resource(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    function = _tagged(service, params, ctx)
+    await service.functions.retag(function, function.tags | params.text_map("Tags"))
+    return {}
+
+
+async def untag_resource(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    function = _tagged(service, params, ctx)
+    keys = set(params.text_list("TagKeys"))
+    await service.functions.retag(function, {k: v for k, v in function.tags.items() if k not in keys})
+    return {}
+
+
+async def list_tags(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    return {"Tags": _tagged(service, params, ctx).tags}
+
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateFunction": create_function,
+    "GetFunction": get_function,
+    "GetFunctionConfiguration": get_function_configuration,
+    "ListFunctions": list_functions,
+    "DeleteFunction": delete_function,
+    "UpdateFunctionCode": update_function_code,
+    "UpdateFunctionConfiguration": update_function_configuration,
+    "Invoke": invoke,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
+    "ListTags": list_tags,
+}

@@ -1,0 +1,50 @@
+"""The Lambda service: its parts wired together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from persistence.engine import Database
+from persistence.records import FunctionRecord
+from server.clock import Clock
+from server.services.lambda_.functions import Functions
+from server.services.lambda_.invoker import Invoker
+
+log = logging.getLogger("posthouse.lambda")
+
+
+class LambdaService:
+    def __init__(self, db: Database, clock: Clock, runtime_dir: Path | None, endpoint_url: str) -> None:
+        self.clock = clock
+        self.functions = Functions(db, clock)
+        self.invoker = Invoker(self.functions, runtime_dir, endpoint_url)
+        self._later: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        await self.functions.load()
+
+    def invoke_later(self, function: FunctionRecord, payload: bytes, request_id: str) -> None:
+        """An `Event` invocation: run it after answering 202 (kept in memory for now)."""
+
+        async def run() -> None:
+            outcome = await self.invoker.invoke(function, payload, request_id)
+            if outcome.error is not None:
+                log.info("event invocation %s of %s failed: %s", request_id, function.name, outcome.error)
+
+        task = asyncio.create_task(run())
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def stop(self) -> None:
+        for task in self._later:
+            task.cancel()
+        await self.invoker.close()
+
+    def release_pollers(self) -> None:
+        return None
+
+    async def reset(self) -> None:
+        await self.functions.reset()
+        await self.invoker.close()
