@@ -145,3 +145,28 @@ def test_a_visibility_timeout_ending_wakes_one_poll_not_all(tmp_path: Path) -> N
         assert sorted(body for poll in answered for body in poll.bodies()) == ["g1", "g2"]
         server.advance(20)  # the rest reach their deadlines, empty
         assert [poll.bodies() for poll in finished(polls, 30) if poll not in answered] == [[]] * 28
+
+
+def test_a_message_received_while_others_wait_comes_back_to_them_when_visible_again(
+    server: ServerProcess, sqs: BaseClient, queue_url: str
+) -> None:
+    """Two polls wait on an empty queue; the older gets a message and polls again, behind the other. The one
+    now at the head went to sleep with no timer (nothing was in flight then): the newcomer wakes it to take
+    the timer over, so the message comes back as soon as its visibility timeout ends, not at a deadline."""
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"VisibilityTimeout": "5"})
+    older = Poll(sqs, queue_url, AttributeNames=["ApproximateReceiveCount"])
+    server.wait_for_parked_receives(queue_url, 1)
+    head = Poll(sqs, queue_url, AttributeNames=["ApproximateReceiveCount"])
+    server.wait_for_parked_receives(queue_url, 2)
+    sqs.send_message(QueueUrl=queue_url, MessageBody="again")
+    assert older.bodies() == ["again"]
+    newcomer = Poll(sqs, queue_url)
+    server.wait_for_parked_receives(queue_url, 2)
+    server.advance(6)
+    started = time.monotonic()
+    assert head.bodies(timeout=5) == ["again"]
+    assert time.monotonic() - started < 5  # not the 20-second deadline
+    assert head.result is not None
+    assert head.result["Messages"][0]["Attributes"]["ApproximateReceiveCount"] == "2"
+    server.advance(6)  # visible again: the newcomer, at the head now, holds the timer
+    assert newcomer.bodies() == ["again"]

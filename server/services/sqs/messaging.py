@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -169,7 +170,19 @@ class Messaging:
                     queue.id, waker
                 )
                 until = min(deadline_ms, claim.next_visible_ms or deadline_ms) if keeps_timer else deadline_ms
-                with self._waiters.parked(queue.id):
+                timer_ms = self._waiters.timer(queue.id)
+                if (
+                    not keeps_timer
+                    and claim.next_visible_ms is not None
+                    and (timer_ms or deadline_ms) > claim.next_visible_ms
+                ):
+                    # The head of the line went to sleep before this message was in flight: woken, it looks
+                    # again and takes the timer over, so the message is received when it is visible again.
+                    self._waiters.wake(queue.id)
+                with (
+                    self._waiters.parked(queue.id),
+                    self._waiters.holding_timer(queue.id, until) if keeps_timer else nullcontext(),
+                ):
                     await self._clock.wait(waker, until)
                 if gone is not None:
                     gone.remove_done_callback(wake)  # one callback per parked round, not one per wake-up
@@ -180,6 +193,13 @@ class Messaging:
                 return []  # claiming now would hide messages from everyone else
             woken_before = True
             queue = self._catalog.refresh(queue)  # deleted while we waited: NonExistentQueue
+
+    def _hand_timer_to_head(self, queue_id: int, next_visible_ms: int | None, deadline_ms: int) -> None:
+        """The head of the line may have gone to sleep before this message was in flight (so with no timer, or
+        a later one): woken, it looks again and takes the timer over, and the message is received as soon as
+        it is visible again rather than at some receiver's deadline."""
+        if next_visible_ms is not None and (self._waiters.timer(queue_id) or deadline_ms) > next_visible_ms:
+            self._waiters.wake(queue_id)
 
     def _redrive(self, queue: QueueRecord) -> Redrive | None:
         policy = redrive_policy(queue)

@@ -25,6 +25,8 @@ class QueueWaiters:
     def __init__(self) -> None:
         self._lines: dict[int, Line] = {}
         self._parked: Counter[int] = Counter()
+        self._timers: dict[int, int] = {}
+        """Per queue: when the receiver at the head of the line, asleep, wakes to look again."""
         self.closing = False
 
     def subscribe(self, queue_id: int, first: bool = False) -> asyncio.Future[None]:
@@ -55,6 +57,19 @@ class QueueWaiters:
             self._parked[queue_id] -= 1
             if not self._parked[queue_id]:
                 del self._parked[queue_id]
+
+    def timer(self, queue_id: int) -> int | None:
+        return self._timers.get(queue_id)
+
+    @contextmanager
+    def holding_timer(self, queue_id: int, until_ms: int) -> Iterator[None]:
+        """The head of the line sleeps until `until_ms` (the next message to become visible)."""
+        self._timers[queue_id] = until_ms
+        try:
+            yield
+        finally:
+            if self._timers.get(queue_id) == until_ms:
+                del self._timers[queue_id]
 
     def first_in_line(self, queue_id: int, waker: asyncio.Future[None]) -> bool:
         line = self._lines.get(queue_id)
