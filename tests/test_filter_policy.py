@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from conformance.clients import sns_client, sqs_client
 from persistence.records import SubscriptionRecord
-from server.services.sns.filter_policy import Facts, compile_policy
+from server.services.filter_policy import Facts, compile_policy
 from server.services.sns.routing import TopicRoutes
 from tests.harness import ServerProcess
 from tests.test_sns_publish import received, subscribed_queue

@@ -20,10 +20,10 @@ from persistence.outbox import Delivery
 from persistence.records import NewMessage, QueueRecord, SubscriptionRecord, TopicRecord
 from server import ids
 from server.clock import Clock
+from server.services.filter_policy import Facts
 from server.services.message_attributes import Attributes
 from server.services.sns import subscription_rules
 from server.services.sns.envelope import Envelopes, Notification, attributes_json, timestamp
-from server.services.sns.filter_policy import Facts
 from server.services.sns.platforms import platform_of
 from server.services.sns.publish_rules import Publication
 from server.services.sns.recorded import Recorded

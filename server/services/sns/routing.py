@@ -10,7 +10,7 @@ one or two policies per publish, not 10,000.
 from __future__ import annotations
 
 from persistence.records import SubscriptionRecord
-from server.services.sns.filter_policy import Facts, Leaf, Path, Policy
+from server.services.filter_policy import Facts, Leaf, Path, Policy
 
 Key = tuple[bool, Path]
 """(body scope, key path)"""

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from persistence.records import SubscriptionRecord, TopicRecord
+from server.services.filter_policy import Policy, PolicyError, compile_policy
 from server.services.sns.errors import invalid_parameter
-from server.services.sns.filter_policy import Policy, compile_policy
 from server.services.sns.topic_rules import json_object
 
 CONFIRMED_AT_ONCE = {"sqs", "lambda", "firehose", "application"}
@@ -112,7 +112,10 @@ def attributes_view(subscription: SubscriptionRecord) -> dict[str, str]:
 def filter_policy(attributes: dict[str, str]) -> Policy | None:
     """The subscription's filter policy under its scope, compiled (and so checked); None without one."""
     body_scope = attributes.get("FilterPolicyScope") == "MessageBody"
-    return compile_policy(attributes.get("FilterPolicy", ""), body_scope)
+    try:
+        return compile_policy(attributes.get("FilterPolicy", ""), body_scope)
+    except PolicyError as error:
+        raise invalid_parameter(f"FilterPolicy: {error}") from None
 
 
 def redrive_policy(subscription: SubscriptionRecord) -> dict[str, Any] | None:

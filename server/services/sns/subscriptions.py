@@ -11,9 +11,9 @@ from persistence.records import SubscriptionRecord, TopicRecord
 from server import ids
 from server.context import RequestContext
 from server.errors import AwsError
+from server.services.filter_policy import Facts
 from server.services.sns import subscription_rules
 from server.services.sns.errors import invalid_parameter, subscription_not_found
-from server.services.sns.filter_policy import Facts
 from server.services.sns.routing import TopicRoutes
 
 
