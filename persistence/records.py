@@ -138,3 +138,15 @@ class FunctionRecord:
     configuration: dict[str, Any]
     """As GetFunctionConfiguration shows it (CodeSha256, CodeSize, LastModified, RevisionId included)."""
     tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class MappingRecord:
+    uuid: str
+    account: str
+    region: str
+    function_arn: str
+    source_arn: str
+    configuration: dict[str, Any]
+    """BatchSize, MaximumBatchingWindowInSeconds, Enabled, FilterCriteria, FunctionResponseTypes, ...,
+    LastModified (epoch seconds)."""

@@ -63,9 +63,10 @@ def test_health_names_every_service_and_worker(server: ServerProcess) -> None:
     assert status == 200
     assert body["services"] == {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"}
     running = body["workers"]["running"]
-    assert {"retention", "sns-http-deliveries"} <= set(running)  # and move tasks other tests left running
+    assert {"retention", "sns-http-deliveries"} <= set(running)  # and what other tests left running:
+    workers_left = ("move-task-", "esm-")  # move tasks and event-source mappings
     assert all(
-        name in ("retention", "sns-http-deliveries") or name.startswith("move-task-") for name in running
+        name in ("retention", "sns-http-deliveries") or name.startswith(workers_left) for name in running
     )
 
 

@@ -7,6 +7,7 @@ from server.services.lambda_.operations import OPERATIONS
 from server.wire import Reply, RestWire, Route, ServiceDescriptor
 
 _FUNCTIONS = "/2015-03-31/functions"
+_MAPPINGS = "/2015-03-31/event-source-mappings"
 _QUALIFIED = {"Qualifier": "Qualifier"}
 
 ROUTES = (
@@ -50,6 +51,23 @@ ROUTES = (
             "Payload",
         ),
     ),
+    Route("CreateEventSourceMapping", "POST", _MAPPINGS, 202),
+    Route("CreateEventSourceMapping", "POST", _MAPPINGS + "/", 202),
+    Route(
+        "ListEventSourceMappings",
+        "GET",
+        _MAPPINGS,
+        query={
+            "EventSourceArn": "EventSourceArn",
+            "FunctionName": "FunctionName",
+            "Marker": "Marker",
+            "MaxItems": "MaxItems",
+        },
+        kinds={"MaxItems": "integer"},
+    ),
+    Route("GetEventSourceMapping", "GET", _MAPPINGS + "/{UUID}"),
+    Route("UpdateEventSourceMapping", "PUT", _MAPPINGS + "/{UUID}", 202),
+    Route("DeleteEventSourceMapping", "DELETE", _MAPPINGS + "/{UUID}", 202),
     Route("TagResource", "POST", "/2017-03-31/tags/{Resource}", 204),
     Route(
         "UntagResource",

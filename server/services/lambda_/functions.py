@@ -41,6 +41,9 @@ class Functions:
             raise function_not_found(arn)
         return function
 
+    def get(self, arn: str) -> FunctionRecord | None:
+        return self._by_arn.get(arn)
+
     def in_scope(self, ctx: RequestContext) -> list[FunctionRecord]:
         mine = [f for f in self._by_arn.values() if (f.account, f.region) == (ctx.account, ctx.region)]
         return sorted(mine, key=lambda f: f.name)

@@ -1,4 +1,4 @@
-"""How the app adds Lambda."""
+"""How the app adds Lambda: its event-source mappings poll through SQS's consumer, so SQS comes first."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from server.runtime import Installed, Platform
 from server.services.lambda_.descriptor import DESCRIPTOR
 from server.services.lambda_.service import LambdaService
+from server.services.sqs.consumer import Consumer
 
 
 def install(platform: Platform) -> Installed:
@@ -14,4 +15,7 @@ def install(platform: Platform) -> Installed:
     runtime_dir = None if config.in_memory else Path(config.data_dir) / "lambda"
     host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
     endpoint = config.base_url or f"http://{host}:{config.port}"
-    return Installed(DESCRIPTOR, LambdaService(platform.db, platform.clock, runtime_dir, endpoint))
+    service = LambdaService(
+        platform.db, platform.clock, platform.needs(Consumer), platform.supervisor, runtime_dir, endpoint
+    )
+    return Installed(DESCRIPTOR, service)

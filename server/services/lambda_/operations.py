@@ -12,6 +12,7 @@ from server import ids
 from server.context import RequestContext
 from server.errors import AwsError
 from server.services.lambda_ import function_rules
+from server.services.lambda_ import mapping_operations as mappings
 from server.services.lambda_.errors import invalid_value
 from server.services.lambda_.service import LambdaService
 from server.services.params import Params
@@ -180,4 +181,9 @@ OPERATIONS: dict[str, Operation] = {
     "TagResource": tag_resource,
     "UntagResource": untag_resource,
     "ListTags": list_tags,
+    "CreateEventSourceMapping": mappings.create_event_source_mapping,
+    "GetEventSourceMapping": mappings.get_event_source_mapping,
+    "UpdateEventSourceMapping": mappings.update_event_source_mapping,
+    "DeleteEventSourceMapping": mappings.delete_event_source_mapping,
+    "ListEventSourceMappings": mappings.list_event_source_mappings,
 }

@@ -9,21 +9,39 @@ from pathlib import Path
 from persistence.engine import Database
 from persistence.records import FunctionRecord
 from server.clock import Clock
+from server.runtime import Workers
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
+from server.services.lambda_.mappings import Mappings
+from server.services.lambda_.poller import Poller
+from server.services.sqs.consumer import Consumer
 
 log = logging.getLogger("posthouse.lambda")
 
 
 class LambdaService:
-    def __init__(self, db: Database, clock: Clock, runtime_dir: Path | None, endpoint_url: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        consumer: Consumer,
+        workers: Workers,
+        runtime_dir: Path | None,
+        endpoint_url: str,
+    ) -> None:
         self.clock = clock
         self.functions = Functions(db, clock)
         self.invoker = Invoker(self.functions, runtime_dir, endpoint_url)
+        poller = Poller(
+            clock, consumer, self.invoker, lambda uuid: self.mappings.get(uuid), self.functions.get
+        )
+        self.mappings = Mappings(db, clock, consumer, workers, poller)
         self._later: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self.functions.load()
+        await self.mappings.load()
+        self.mappings.start_pollers()
 
     def invoke_later(self, function: FunctionRecord, payload: bytes, request_id: str) -> None:
         """An `Event` invocation: run it after answering 202 (kept in memory for now)."""
@@ -46,5 +64,6 @@ class LambdaService:
         return None
 
     async def reset(self) -> None:
+        await self.mappings.reset()
         await self.functions.reset()
         await self.invoker.close()

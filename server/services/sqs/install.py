@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.runtime import Installed, Platform
+from server.services.sqs.consumer import Consumer
 from server.services.sqs.descriptor import DESCRIPTOR
 from server.services.sqs.enqueue import Enqueue
 from server.services.sqs.service import SqsService
@@ -18,5 +19,6 @@ def install(platform: Platform) -> Installed:
         enforce_recreate_delay=platform.config.enforce_recreate_delay,
     )
     platform.offer(Enqueue, sqs.messaging.enqueue)
+    platform.offer(Consumer, Consumer(sqs.catalog, sqs.messaging))
     retention = RetentionWorker(platform.db, platform.clock, released=sqs.waiters.wake)
     return Installed(DESCRIPTOR, sqs, workers={"retention": retention.run})

@@ -1,0 +1,257 @@
+"""SQS event-source mappings as boto3 drives them: the mapping object and its states, AWS's validation, and a
+real poller — batches handed to a Python function and deleted after it returns, filter patterns (non-matching
+messages deleted), a failing function's messages retried and parked in the queue's DLQ, and partial batch
+responses. The function reports what it got by sending it to another queue (its boto3 reaches this server)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import ClientError
+
+from conformance.clients import CREDENTIALS, NO_RETRIES, sqs_client
+from tests.harness import ServerProcess
+from tests.test_lambda_functions import ROLE, zipped
+
+FORWARDER = """
+import json, os
+import boto3
+
+def handler(event, context):
+    sqs = boto3.client("sqs")
+    failures = []
+    for record in event["Records"]:
+        sqs.send_message(QueueUrl=os.environ["OUT"], MessageBody=json.dumps(record))
+        if "bad" in record["body"]:
+            failures.append({"itemIdentifier": record["messageId"]})
+    if os.environ.get("FAIL"):
+        raise RuntimeError("downstream is down")
+    return {"batchItemFailures": failures}
+"""
+
+
+@pytest.fixture
+def lam(server: ServerProcess) -> BaseClient:
+    config = NO_RETRIES.merge(BotoConfig(parameter_validation=False))
+    return boto3.session.Session().client(
+        "lambda", endpoint_url=server.url, region_name="us-east-1", config=config, **CREDENTIALS
+    )
+
+
+@pytest.fixture
+def queues(server: ServerProcess) -> BaseClient:
+    return sqs_client(server.url, "json")
+
+
+def _queue(queues: BaseClient, label: str, **attributes: str) -> tuple[str, str]:
+    url = queues.create_queue(QueueName=f"{label}-{uuid.uuid4().hex[:8]}", Attributes=attributes)["QueueUrl"]
+    arn = queues.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def _function(lam: BaseClient, out_url: str, **environment: str) -> str:
+    name = f"consumer-{uuid.uuid4().hex[:8]}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="handler.handler",
+        Code={"ZipFile": zipped(FORWARDER)},
+        Environment={"Variables": {"OUT": out_url, **environment}},
+    )
+    return name
+
+
+def _forwarded(queues: BaseClient, out_url: str, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while len(records) < count:
+        assert time.monotonic() < deadline, f"{len(records)} of {count} records forwarded"
+        for message in queues.receive_message(
+            QueueUrl=out_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+        ).get("Messages", []):
+            records.append(json.loads(message["Body"]))
+            queues.delete_message(QueueUrl=out_url, ReceiptHandle=message["ReceiptHandle"])
+    return records
+
+
+def _count(queues: BaseClient, url: str) -> tuple[int, int]:
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = queues.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return int(attributes[names[0]]), int(attributes[names[1]])
+
+
+def _until_empty(queues: BaseClient, url: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while _count(queues, url) != (0, 0):
+        assert time.monotonic() < deadline, _count(queues, url)
+        time.sleep(0.05)
+
+
+def test_a_mapping_hands_batches_to_the_function_and_deletes_them(
+    lam: BaseClient, queues: BaseClient
+) -> None:
+    source_url, source_arn = _queue(queues, "orders")
+    out_url, _ = _queue(queues, "seen")
+    name = _function(lam, out_url)
+    created = lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name, BatchSize=10)
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert created["State"] == "Creating" and created["StateTransitionReason"] == "USER_INITIATED"
+    assert created["FunctionArn"].endswith(f":function:{name}") and created["FunctionResponseTypes"] == []
+    attributes = {"kind": {"DataType": "String", "StringValue": "order"}}
+    for n in range(5):
+        queues.send_message(QueueUrl=source_url, MessageBody=f"order-{n}", MessageAttributes=attributes)
+    records = _forwarded(queues, out_url, 5)
+    assert sorted(r["body"] for r in records) == [f"order-{n}" for n in range(5)]
+    first = records[0]
+    assert list(first) == [
+        "messageId",
+        "receiptHandle",
+        "body",
+        "attributes",
+        "messageAttributes",
+        "md5OfMessageAttributes",
+        "md5OfBody",
+        "eventSource",
+        "eventSourceARN",
+        "awsRegion",
+    ]
+    assert (first["eventSource"], first["eventSourceARN"], first["awsRegion"]) == (
+        "aws:sqs",
+        source_arn,
+        "us-east-1",
+    )
+    assert first["messageAttributes"] == {
+        "kind": {"stringValue": "order", "stringListValues": [], "binaryListValues": [], "dataType": "String"}
+    }
+    assert first["attributes"]["ApproximateReceiveCount"] == "1"
+    _until_empty(queues, source_url)
+    assert lam.get_event_source_mapping(UUID=created["UUID"])["State"] == "Enabled"
+
+
+def test_messages_no_filter_matches_are_deleted_without_an_invocation(
+    lam: BaseClient, queues: BaseClient
+) -> None:
+    source_url, source_arn = _queue(queues, "mixed")
+    out_url, _ = _queue(queues, "kept")
+    name = _function(lam, out_url)
+    pattern = {"body": {"kind": ["order"]}}
+    lam.create_event_source_mapping(
+        EventSourceArn=source_arn,
+        FunctionName=name,
+        FilterCriteria={"Filters": [{"Pattern": json.dumps(pattern)}]},
+    )
+    queues.send_message(QueueUrl=source_url, MessageBody=json.dumps({"kind": "refund"}))
+    queues.send_message(QueueUrl=source_url, MessageBody="plain text")
+    queues.send_message(QueueUrl=source_url, MessageBody=json.dumps({"kind": "order", "id": 7}))
+    (record,) = _forwarded(queues, out_url, 1)
+    assert json.loads(record["body"]) == {"kind": "order", "id": 7}
+    _until_empty(queues, source_url)  # the two that matched nothing are gone too
+
+
+def test_a_failing_function_leaves_messages_to_come_back_and_end_in_the_dlq(
+    lam: BaseClient, queues: BaseClient, server: ServerProcess
+) -> None:
+    dead_url, dead_arn = _queue(queues, "dead")
+    policy = json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": "2"})
+    source_url, source_arn = _queue(queues, "flaky", VisibilityTimeout="5", RedrivePolicy=policy)
+    out_url, _ = _queue(queues, "attempts")
+    name = _function(lam, out_url, FAIL="1")
+    lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name, BatchSize=1)
+    queues.send_message(QueueUrl=source_url, MessageBody="doomed")
+    assert _forwarded(queues, out_url, 1)[0]["attributes"]["ApproximateReceiveCount"] == "1"
+    assert _count(queues, source_url) == (0, 1)  # not deleted: in flight until its visibility timeout
+    server.advance(6)
+    assert _forwarded(queues, out_url, 1)[0]["attributes"]["ApproximateReceiveCount"] == "2"
+    server.advance(6)  # the third receive moves it to the dead-letter queue instead
+    deadline = time.monotonic() + 10
+    while _count(queues, dead_url)[0] != 1:
+        assert time.monotonic() < deadline, (_count(queues, source_url), _count(queues, dead_url))
+        time.sleep(0.05)
+    assert queues.receive_message(QueueUrl=dead_url)["Messages"][0]["Body"] == "doomed"
+
+
+def test_a_partial_batch_response_keeps_only_the_reported_messages(
+    lam: BaseClient, queues: BaseClient, server: ServerProcess
+) -> None:
+    source_url, source_arn = _queue(queues, "partial", VisibilityTimeout="30")
+    out_url, _ = _queue(queues, "partial-seen")
+    name = _function(lam, out_url)
+    queues.send_message_batch(
+        QueueUrl=source_url,
+        Entries=[{"Id": str(n), "MessageBody": body} for n, body in enumerate(["ok-1", "bad-2", "ok-3"])],
+    )
+    lam.create_event_source_mapping(
+        EventSourceArn=source_arn,
+        FunctionName=name,
+        BatchSize=10,
+        MaximumBatchingWindowInSeconds=1,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+    _forwarded(queues, out_url, 3)
+    deadline = time.monotonic() + 10
+    while _count(queues, source_url) != (0, 1):  # the two good ones deleted, the bad one in flight
+        assert time.monotonic() < deadline, _count(queues, source_url)
+        time.sleep(0.05)
+
+
+def test_mapping_states_and_awss_validation(lam: BaseClient, queues: BaseClient) -> None:
+    _, source_arn = _queue(queues, "validated")
+    out_url, _ = _queue(queues, "unused")
+    name = _function(lam, out_url)
+
+    def refused(**arguments: Any) -> tuple[str, str, int]:
+        with pytest.raises(ClientError) as raised:
+            lam.create_event_source_mapping(**arguments)
+        error = raised.value.response
+        return error["Error"]["Code"], error["Error"]["Message"], error["ResponseMetadata"]["HTTPStatusCode"]
+
+    assert refused(EventSourceArn=source_arn, FunctionName="nope") == (
+        "InvalidParameterValueException",
+        "Function does not exist",
+        400,
+    )
+    missing = source_arn + "-missing"
+    assert refused(EventSourceArn=missing, FunctionName=name)[1].startswith(
+        "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue."
+    )
+    assert refused(EventSourceArn=source_arn, FunctionName=name, BatchSize=20)[1] == (
+        "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
+    )
+    assert refused(
+        EventSourceArn=source_arn, FunctionName=name, FilterCriteria={"Filters": [{"Pattern": "not json"}]}
+    )[1] == ("Invalid filter pattern definition.")
+    mapping = lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name, Enabled=False)
+    code, message, status = refused(EventSourceArn=source_arn, FunctionName=name)
+    assert (code, status) == ("ResourceConflictException", 409) and mapping["UUID"] in message
+    assert lam.get_event_source_mapping(UUID=mapping["UUID"])["State"] == "Disabled"
+    enabling = lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True, BatchSize=5)
+    assert (enabling["State"], enabling["BatchSize"]) == ("Enabling", 5)
+    listed = lam.list_event_source_mappings(EventSourceArn=source_arn)["EventSourceMappings"]
+    assert [m["UUID"] for m in listed] == [mapping["UUID"]]
+    assert lam.list_event_source_mappings(FunctionName="no-such-function")["EventSourceMappings"] == []
+    assert lam.delete_event_source_mapping(UUID=mapping["UUID"])["State"] == "Deleting"
+    with pytest.raises(ClientError) as raised:
+        lam.get_event_source_mapping(UUID=mapping["UUID"])
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_the_queue_must_stay_hidden_longer_than_the_function_runs(
+    lam: BaseClient, queues: BaseClient
+) -> None:
+    _, source_arn = _queue(queues, "short", VisibilityTimeout="2")
+    out_url, _ = _queue(queues, "unused")
+    name = _function(lam, out_url)
+    with pytest.raises(ClientError) as raised:
+        lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name)
+    assert raised.value.response["Error"]["Message"] == (
+        "Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds"
+    )
