@@ -5,6 +5,7 @@ responses. The function reports what it got by sending it to another queue (its 
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -255,3 +256,62 @@ def test_the_queue_must_stay_hidden_longer_than_the_function_runs(
     assert raised.value.response["Error"]["Message"] == (
         "Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds"
     )
+
+
+TIMED = """
+import json, os, time
+import boto3
+
+def handler(event, context):
+    started = time.time()
+    time.sleep(0.15)
+    boto3.client("sqs").send_message(
+        QueueUrl=os.environ["OUT"], MessageBody=json.dumps({"start": started, "end": time.time()})
+    )
+"""
+
+
+def test_reserved_concurrency_one_runs_one_batch_at_a_time_under_a_burst(
+    lam: BaseClient, queues: BaseClient
+) -> None:
+    source_url, source_arn = _queue(queues, "burst")
+    out_url, _ = _queue(queues, "timed")
+    name = f"limited-{uuid.uuid4().hex[:8]}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="handler.handler",
+        Code={"ZipFile": zipped(TIMED)},
+        Environment={"Variables": {"OUT": out_url}},
+    )
+    assert (
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)[
+            "ReservedConcurrentExecutions"
+        ]
+        == 1
+    )
+    assert lam.get_function(FunctionName=name)["Concurrency"] == {"ReservedConcurrentExecutions": 1}
+    lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name, BatchSize=1)
+    queues.send_message_batch(
+        QueueUrl=source_url, Entries=[{"Id": str(n), "MessageBody": f"m{n}"} for n in range(8)]
+    )
+    spans = sorted((r["start"], r["end"]) for r in _forwarded(queues, out_url, 8))
+    assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))  # never two at once
+
+
+def test_reserved_concurrency_zero_throttles_direct_invokes(lam: BaseClient, queues: BaseClient) -> None:
+    out_url, _ = _queue(queues, "never")
+    name = _function(lam, out_url)
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    with pytest.raises(ClientError) as raised:
+        lam.invoke(FunctionName=name, Payload=b"{}")
+    error = raised.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "TooManyRequestsException",
+        429,
+    )
+    assert error["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    lam.delete_function_concurrency(FunctionName=name)
+    assert lam.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions") is None
+    assert lam.invoke(FunctionName=name, Payload=b"{}")["StatusCode"] == 200

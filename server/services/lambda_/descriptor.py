@@ -68,6 +68,9 @@ ROUTES = (
     Route("GetEventSourceMapping", "GET", _MAPPINGS + "/{UUID}"),
     Route("UpdateEventSourceMapping", "PUT", _MAPPINGS + "/{UUID}", 202),
     Route("DeleteEventSourceMapping", "DELETE", _MAPPINGS + "/{UUID}", 202),
+    Route("PutFunctionConcurrency", "PUT", "/2017-10-31/functions/{FunctionName}/concurrency"),
+    Route("GetFunctionConcurrency", "GET", "/2019-09-30/functions/{FunctionName}/concurrency"),
+    Route("DeleteFunctionConcurrency", "DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", 204),
     Route("TagResource", "POST", "/2017-03-31/tags/{Resource}", 204),
     Route(
         "UntagResource",

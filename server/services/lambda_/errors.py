@@ -27,8 +27,18 @@ def validation(member: str, value: object, constraint: str) -> AwsError:
     )
 
 
+def throttled() -> AwsError:
+    return AwsError("TooManyRequestsException", "Rate Exceeded.", status=429)
+
+
 def error_body(error: AwsError) -> dict[str, Any]:
     """Lambda's error body: `Type` and `Message` for its modelled errors; `message` alone for validation."""
     if error.code == "ValidationException":
         return {"message": error.message}
+    if error.code == "TooManyRequestsException":
+        return {
+            "Type": "User",
+            "message": error.message,
+            "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded",
+        }
     return {"Type": "User" if error.sender_fault else "Service", "Message": error.message}

@@ -34,6 +34,8 @@ _ARN = re.compile(
 )
 MAX_ZIP = 50 * 1024 * 1024
 DEFAULTS: dict[str, Any] = {"Timeout": 3, "MemorySize": 128, "Description": ""}
+NOT_SHOWN = {"ReservedConcurrentExecutions"}
+"""Kept with the configuration, shown by GetFunction's `Concurrency` and GetFunctionConcurrency instead."""
 
 
 def function_arn(ctx: RequestContext, name: str) -> str:
@@ -125,5 +127,5 @@ def view(arn: str, name: str, configuration: dict[str, Any]) -> dict[str, Any]:
         "EphemeralStorage": {"Size": 512},
         "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
         "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"},
-        **configuration,
+        **{k: v for k, v in configuration.items() if k not in NOT_SHOWN},
     }

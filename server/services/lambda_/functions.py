@@ -82,6 +82,12 @@ class Functions:
         self._by_arn[function.arn] = updated
         return updated
 
+    async def replace_configuration(self, function: FunctionRecord, configuration: dict[str, Any]) -> None:
+        """A setting kept beside the configuration (reserved concurrency): no new revision."""
+        updated = replace(function, configuration=configuration)
+        await self._db.run(lambda conn: function_rows.update(conn, updated))
+        self._by_arn[function.arn] = updated
+
     async def retag(self, function: FunctionRecord, tags: dict[str, str]) -> None:
         updated = replace(function, tags=tags)
         await self._db.run(lambda conn: function_rows.update(conn, updated))

@@ -3,15 +3,21 @@ Python worker pool is kept warm between invocations (a new code or configuration
 
 from __future__ import annotations
 
+import asyncio
 import io
 import tempfile
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from persistence.records import FunctionRecord
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.python_workers import Outcome, PythonPool, base_environment
+
+
+class Throttled(Exception):
+    """The function runs as many invocations as its reserved concurrency allows."""
 
 
 def _unavailable(runtime: str) -> Outcome:
@@ -35,8 +41,38 @@ class Invoker:
         self._endpoint_url = endpoint_url
         self._pools: dict[str, tuple[str, PythonPool]] = {}
         """Function ARN -> (RevisionId the pool was started for, the pool)."""
+        self._running: Counter[str] = Counter()
+        self._freed = asyncio.Condition()
 
-    async def invoke(self, function: FunctionRecord, event: bytes, request_id: str) -> Outcome:
+    @staticmethod
+    def reserved(function: FunctionRecord) -> int | None:
+        value = function.configuration.get("ReservedConcurrentExecutions")
+        return None if value is None else int(value)
+
+    def at_limit(self, function: FunctionRecord) -> bool:
+        """Whether as many invocations run as the function's reserved concurrency allows."""
+        limit = self.reserved(function)
+        return limit is not None and self._running[function.arn] >= limit
+
+    async def invoke(
+        self, function: FunctionRecord, event: bytes, request_id: str, wait: bool = False
+    ) -> Outcome:
+        """Run the function. At its reserved concurrency, `wait` waits for a running invocation to end (an
+        event-source mapping's poller); a direct invoke is refused before it gets here."""
+        async with self._freed:
+            while self.at_limit(function):
+                if not wait:
+                    raise Throttled()
+                await self._freed.wait()
+            self._running[function.arn] += 1
+        try:
+            return await self._run(function, event, request_id)
+        finally:
+            async with self._freed:
+                self._running[function.arn] -= 1
+                self._freed.notify_all()
+
+    async def _run(self, function: FunctionRecord, event: bytes, request_id: str) -> Outcome:
         configuration = function.configuration
         runtime = str(configuration.get("Runtime", ""))
         if not runtime.startswith("python3"):

@@ -68,6 +68,12 @@ class Mappings:
                 lambda: self._poller.run(mapping.uuid, generation, self.generation),
             )
 
+    def restart_for(self, function_arn: str) -> None:
+        """The function's concurrency changed: its mappings' pollers start again."""
+        for mapping in self._by_uuid.values():
+            if mapping.function_arn == function_arn:
+                self._poll(mapping)
+
     def _settings(self, wanted: dict[str, Any], source_arn: str, function: FunctionRecord) -> dict[str, Any]:
         queue = self._consumer.queue(source_arn)
         if queue is None:

@@ -13,7 +13,8 @@ from server.context import RequestContext
 from server.errors import AwsError
 from server.services.lambda_ import function_rules
 from server.services.lambda_ import mapping_operations as mappings
-from server.services.lambda_.errors import invalid_value
+from server.services.lambda_.errors import invalid_value, throttled
+from server.services.lambda_.invoker import Throttled
 from server.services.lambda_.service import LambdaService
 from server.services.params import Params
 from server.wire import Operation
@@ -61,11 +62,15 @@ async def create_function(service: LambdaService, params: Params, ctx: RequestCo
 async def get_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
     function = service.functions.find(ctx, params.required_text("FunctionName"))
     location = f"{ctx.base_url}/admin/lambda/functions/{function.name}/code"
-    return {
+    shown: Result = {
         "Configuration": _shown(function),
         "Code": {"RepositoryType": "S3", "Location": location},
         "Tags": function.tags,
     }
+    reserved = service.invoker.reserved(function)
+    if reserved is not None:
+        shown["Concurrency"] = {"ReservedConcurrentExecutions": reserved}
+    return shown
 
 
 async def get_function_configuration(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
@@ -130,10 +135,13 @@ async def invoke(service: LambdaService, params: Params, ctx: RequestContext) ->
         return {"StatusCode": 204}
     request_id = ids.uuid4()
     if kind == "Event":
-        service.invoke_later(function, payload, request_id)
+        service.invoke_later(function, payload, request_id)  # waits for a slot rather than being refused
         return {"StatusCode": 202}
     started_ms = service.clock.now_ms()
-    outcome = await service.invoker.invoke(function, payload, request_id)
+    try:
+        outcome = await service.invoker.invoke(function, payload, request_id)
+    except Throttled:
+        raise throttled() from None
     result: Result = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
     if outcome.error is not None:
         result["FunctionError"] = "Unhandled"
@@ -146,6 +154,27 @@ async def invoke(service: LambdaService, params: Params, ctx: RequestContext) ->
             outcome.log, request_id, service.clock.now_ms() - started_ms, memory
         )
     return result
+
+
+async def put_function_concurrency(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    reserved = params.integer("ReservedConcurrentExecutions")
+    if reserved is None or not 0 <= reserved <= 1000:
+        raise invalid_value("ReservedConcurrentExecutions must be between 0 and 1000.")
+    await service.set_reserved_concurrency(function, reserved)
+    return {"ReservedConcurrentExecutions": reserved}
+
+
+async def get_function_concurrency(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    reserved = service.invoker.reserved(service.functions.find(ctx, params.required_text("FunctionName")))
+    return {} if reserved is None else {"ReservedConcurrentExecutions": reserved}
+
+
+async def delete_function_concurrency(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
+    await service.set_reserved_concurrency(
+        service.functions.find(ctx, params.required_text("FunctionName")), None
+    )
+    return {}
 
 
 def _tagged(service: LambdaService, params: Params, ctx: RequestContext) -> FunctionRecord:
@@ -181,6 +210,9 @@ OPERATIONS: dict[str, Operation] = {
     "TagResource": tag_resource,
     "UntagResource": untag_resource,
     "ListTags": list_tags,
+    "PutFunctionConcurrency": put_function_concurrency,
+    "GetFunctionConcurrency": get_function_concurrency,
+    "DeleteFunctionConcurrency": delete_function_concurrency,
     "CreateEventSourceMapping": mappings.create_event_source_mapping,
     "GetEventSourceMapping": mappings.get_event_source_mapping,
     "UpdateEventSourceMapping": mappings.update_event_source_mapping,

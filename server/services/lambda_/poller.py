@@ -126,6 +126,12 @@ class Poller:
             return
         scaling = mapping.configuration.get("ScalingConfig") or {}
         loops = min(LOOPS, int(scaling.get("MaximumConcurrency", LOOPS)))
+        function = self._function_of(mapping.function_arn)
+        reserved = self._invoker.reserved(function) if function is not None else None
+        if reserved is not None:  # no more loops than may run at once: none holds a batch it cannot hand over
+            loops = min(loops, reserved)
+        if loops == 0:
+            return  # reserved concurrency 0: the mapping polls nothing until it is raised
 
         def still_mine() -> MappingRecord | None:
             found = self._current(uuid)
@@ -182,7 +188,9 @@ class Poller:
         if function is None:  # deleted since: the messages come back after their visibility timeout
             await self._rest()
             return
-        outcome = await self._invoker.invoke(function, orjson.dumps({"Records": wanted}), ids.uuid4())
+        outcome = await self._invoker.invoke(
+            function, orjson.dumps({"Records": wanted}), ids.uuid4(), wait=True
+        )
         if outcome.error is not None:
             log.info(
                 "mapping %s: %s failed: %s", mapping.uuid, function.name, outcome.error.get("errorMessage")

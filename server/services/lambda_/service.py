@@ -47,13 +47,23 @@ class LambdaService:
         """An `Event` invocation: run it after answering 202 (kept in memory for now)."""
 
         async def run() -> None:
-            outcome = await self.invoker.invoke(function, payload, request_id)
+            outcome = await self.invoker.invoke(function, payload, request_id, wait=True)
             if outcome.error is not None:
                 log.info("event invocation %s of %s failed: %s", request_id, function.name, outcome.error)
 
         task = asyncio.create_task(run())
         self._later.add(task)
         task.add_done_callback(self._later.discard)
+
+    async def set_reserved_concurrency(self, function: FunctionRecord, reserved: int | None) -> None:
+        """Kept with the function; its mappings' pollers start again with as many loops as it allows."""
+        configuration = {
+            k: v for k, v in function.configuration.items() if k != "ReservedConcurrentExecutions"
+        }
+        if reserved is not None:
+            configuration["ReservedConcurrentExecutions"] = reserved
+        await self.functions.replace_configuration(function, configuration)
+        self.mappings.restart_for(function.arn)
 
     async def stop(self) -> None:
         for task in self._later:
