@@ -315,3 +315,36 @@ def test_reserved_concurrency_zero_throttles_direct_invokes(lam: BaseClient, que
     lam.delete_function_concurrency(FunctionName=name)
     assert lam.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions") is None
     assert lam.invoke(FunctionName=name, Payload=b"{}")["StatusCode"] == 200
+
+
+def test_operators_see_mapping_counters_and_function_invocations(
+    lam: BaseClient, queues: BaseClient, server: ServerProcess
+) -> None:
+    source_url, source_arn = _queue(queues, "watched")
+    out_url, _ = _queue(queues, "watched-out")
+    name = _function(lam, out_url)
+    pattern = json.dumps({"body": [{"prefix": "keep"}]})
+    mapping = lam.create_event_source_mapping(
+        EventSourceArn=source_arn, FunctionName=name, FilterCriteria={"Filters": [{"Pattern": pattern}]}
+    )
+    queues.send_message_batch(
+        QueueUrl=source_url,
+        Entries=[{"Id": "a", "MessageBody": "keep-1"}, {"Id": "b", "MessageBody": "drop-1"}],
+    )
+    _forwarded(queues, out_url, 1)
+    deadline = time.monotonic() + 10
+    while True:  # the counters move when the poller is done with the batch, just after the function returns
+        status, body = server.admin("GET", f"/admin/lambda/mappings/{mapping['UUID']}")
+        stats = body["stats"]
+        if stats["invocations"] == 1 and stats["concurrency_now"] == 0:
+            break
+        assert time.monotonic() < deadline, stats
+        time.sleep(0.02)
+    assert status == 200 and body["State"] == "Enabled"
+    assert (stats["records"], stats["filtered"], stats["invocations"], stats["errors"]) == (2, 1, 1, 0)
+    assert stats["concurrency_max"] >= 1 and stats["duration_ms_p50"] is not None
+    status, body = server.admin("GET", f"/admin/lambda/functions/{name}/invocations")
+    (invocation,) = body["invocations"]
+    assert invocation["source"] == mapping["UUID"] and invocation["error_type"] is None
+    assert "keep-1" in invocation["log"] or invocation["log"] == ""
+    assert server.admin("GET", "/admin/lambda/mappings/no-such-uuid")[0] == 404

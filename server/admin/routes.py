@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from persistence.records import MessageRecord, QueueRecord
+from server.admin.lambda_routes import LAMBDA_ROUTES
 from server.admin.sns_routes import SNS_ROUTES
 from server.clock import ControllableClock
 from server.errors import AwsError
@@ -197,5 +198,6 @@ ROUTES = [
     Route("/admin/sqs/queues/{account}/{region}/{name}", describe_queue),
     Route("/admin/sqs/queues/{account}/{region}/{name}/messages", peek_messages),
     *SNS_ROUTES,
+    *LAMBDA_ROUTES,
 ]
 EXCEPTION_HANDLERS = {AwsError: _not_found, HTTPException: _http_error}

@@ -41,6 +41,9 @@ class Functions:
             raise function_not_found(arn)
         return function
 
+    def all(self) -> list[FunctionRecord]:
+        return list(self._by_arn.values())
+
     def get(self, arn: str) -> FunctionRecord | None:
         return self._by_arn.get(arn)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from persistence.records import FunctionRecord
+from server.clock import Clock
+from server.services.lambda_.activity import Activity
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.python_workers import Outcome, PythonPool, base_environment
 
@@ -32,8 +34,17 @@ def _unavailable(runtime: str) -> Outcome:
 
 
 class Invoker:
-    def __init__(self, functions: Functions, runtime_dir: Path | None, endpoint_url: str) -> None:
+    def __init__(
+        self,
+        functions: Functions,
+        clock: Clock,
+        activity: Activity,
+        runtime_dir: Path | None,
+        endpoint_url: str,
+    ) -> None:
         self._functions = functions
+        self._clock = clock
+        self._activity = activity
         self._scratch = (
             None if runtime_dir is not None else tempfile.TemporaryDirectory(prefix="posthouse-lambda-")
         )
@@ -55,18 +66,37 @@ class Invoker:
         return limit is not None and self._running[function.arn] >= limit
 
     async def invoke(
-        self, function: FunctionRecord, event: bytes, request_id: str, wait: bool = False
+        self,
+        function: FunctionRecord,
+        event: bytes,
+        request_id: str,
+        wait: bool = False,
+        source: str = "Invoke",
     ) -> Outcome:
         """Run the function. At its reserved concurrency, `wait` waits for a running invocation to end (an
-        event-source mapping's poller); a direct invoke is refused before it gets here."""
+        event-source mapping's poller, an Event invocation); a direct invoke is refused (Throttled).
+        `source` says who asked, in the function's invocation log."""
         async with self._freed:
             while self.at_limit(function):
                 if not wait:
                     raise Throttled()
                 await self._freed.wait()
             self._running[function.arn] += 1
+        started_ms = self._clock.now_ms()
         try:
-            return await self._run(function, event, request_id)
+            outcome = await self._run(function, event, request_id)
+            self._activity.invoked(
+                function.arn,
+                {
+                    "request_id": request_id,
+                    "source": source,
+                    "started_ms": started_ms,
+                    "duration_ms": self._clock.now_ms() - started_ms,
+                    "error_type": outcome.error.get("errorType") if outcome.error else None,
+                    "log": outcome.log[-1024:],
+                },
+            )
+            return outcome
         finally:
             async with self._freed:
                 self._running[function.arn] -= 1

@@ -43,6 +43,9 @@ class Mappings:
         for mapping in self._by_uuid.values():
             self._poll(mapping)
 
+    def all(self) -> list[MappingRecord]:
+        return list(self._by_uuid.values())
+
     def get(self, uuid: str) -> MappingRecord | None:
         return self._by_uuid.get(uuid)
 

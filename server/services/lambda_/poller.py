@@ -23,6 +23,7 @@ from server import ids
 from server.clock import Clock
 from server.services.filter_policy import Facts, Policy
 from server.services.lambda_ import mapping_rules
+from server.services.lambda_.activity import Activity
 from server.services.lambda_.invoker import Invoker
 from server.services.sqs.consumer import Consumer
 
@@ -110,12 +111,14 @@ class Poller:
         clock: Clock,
         consumer: Consumer,
         invoker: Invoker,
+        activity: Activity,
         current: Callable[[str], MappingRecord | None],
         function_of: Callable[[str], FunctionRecord | None],
     ) -> None:
         self._clock = clock
         self._consumer = consumer
         self._invoker = invoker
+        self._activity = activity
         self._current = current
         self._function_of = function_of
 
@@ -150,9 +153,20 @@ class Poller:
             if queue is None:
                 await self._rest()
                 continue
+            activity = self._activity.of_mapping(mapping.uuid)
+            activity.counts["polls"] += 1
             batch = await self._gather(mapping, queue)
             if batch:
-                await self._process(mapping, queue, batch)
+                activity.counts["batches"] += 1
+                activity.counts["records"] += len(batch)
+                sent = min(int(m.get("Attributes", {}).get("SentTimestamp", 0)) for m in batch)
+                activity.oldest_age_ms = max(0, self._clock.now_ms() - sent) if sent else None
+                activity.started()
+                started_ms = self._clock.now_ms()
+                try:
+                    await self._process(mapping, queue, batch)
+                finally:
+                    activity.finished(self._clock.now_ms() - started_ms)
 
     async def _gather(self, mapping: MappingRecord, queue: QueueRecord) -> list[dict[str, Any]]:
         configuration = mapping.configuration
@@ -182,16 +196,21 @@ class Poller:
         wanted = [r for r in records if _matches(patterns, r)]
         unwanted = [r["receiptHandle"] for r in records if r not in wanted]
         await self._consumer.delete(queue, unwanted)  # AWS deletes what no filter matches
+        activity = self._activity.of_mapping(mapping.uuid)
+        activity.counts["filtered"] += len(unwanted)
         if not wanted:
             return
         function = self._function_of(mapping.function_arn)
         if function is None:  # deleted since: the messages come back after their visibility timeout
             await self._rest()
             return
-        outcome = await self._invoker.invoke(
-            function, orjson.dumps({"Records": wanted}), ids.uuid4(), wait=True
-        )
+        if self._invoker.at_limit(function):
+            activity.counts["throttles"] += 1  # it waits for a slot
+        event = orjson.dumps({"Records": wanted})
+        outcome = await self._invoker.invoke(function, event, ids.uuid4(), wait=True, source=mapping.uuid)
+        activity.counts["invocations"] += 1
         if outcome.error is not None:
+            activity.counts["errors"] += 1
             log.info(
                 "mapping %s: %s failed: %s", mapping.uuid, function.name, outcome.error.get("errorMessage")
             )

@@ -10,6 +10,7 @@ from persistence.engine import Database
 from persistence.records import FunctionRecord
 from server.clock import Clock
 from server.runtime import Workers
+from server.services.lambda_.activity import Activity
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.mappings import Mappings
@@ -31,9 +32,15 @@ class LambdaService:
     ) -> None:
         self.clock = clock
         self.functions = Functions(db, clock)
-        self.invoker = Invoker(self.functions, runtime_dir, endpoint_url)
+        self.activity = Activity()
+        self.invoker = Invoker(self.functions, clock, self.activity, runtime_dir, endpoint_url)
         poller = Poller(
-            clock, consumer, self.invoker, lambda uuid: self.mappings.get(uuid), self.functions.get
+            clock,
+            consumer,
+            self.invoker,
+            self.activity,
+            lambda uuid: self.mappings.get(uuid),
+            self.functions.get,
         )
         self.mappings = Mappings(db, clock, consumer, workers, poller)
         self._later: set[asyncio.Task[None]] = set()
@@ -47,7 +54,7 @@ class LambdaService:
         """An `Event` invocation: run it after answering 202 (kept in memory for now)."""
 
         async def run() -> None:
-            outcome = await self.invoker.invoke(function, payload, request_id, wait=True)
+            outcome = await self.invoker.invoke(function, payload, request_id, wait=True, source="Event")
             if outcome.error is not None:
                 log.info("event invocation %s of %s failed: %s", request_id, function.name, outcome.error)
 
@@ -76,4 +83,5 @@ class LambdaService:
     async def reset(self) -> None:
         await self.mappings.reset()
         await self.functions.reset()
+        self.activity.forget_all()
         await self.invoker.close()

@@ -1,0 +1,80 @@
+"""Lambda's admin routes (JSON): functions with their reserved concurrency and latest invocations, and
+event-source mappings with their pollers' counters."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from persistence.records import FunctionRecord
+from server.runtime import Runtime
+from server.services.lambda_ import mapping_rules
+from server.services.lambda_.errors import function_not_found
+from server.services.lambda_.mappings import mapping_not_found
+from server.services.lambda_.service import LambdaService
+
+
+def _lambda(request: Request) -> LambdaService:
+    runtime: Runtime = request.app.state.runtime
+    service = runtime.service("lambda")
+    assert isinstance(service, LambdaService)
+    return service
+
+
+def _function(service: LambdaService, name: str) -> FunctionRecord:
+    found = [f for f in service.functions.all() if name in (f.name, f.arn)]
+    if not found:
+        raise function_not_found(name)
+    return found[0]
+
+
+async def list_functions(request: Request) -> Response:
+    service = _lambda(request)
+    functions = [
+        {
+            "name": f.name,
+            "arn": f.arn,
+            "runtime": f.configuration.get("Runtime"),
+            "handler": f.configuration.get("Handler"),
+            "reserved_concurrency": service.invoker.reserved(f),
+            "invocations_kept": len(service.activity.invocations.get(f.arn, ())),
+        }
+        for f in sorted(service.functions.all(), key=lambda f: f.arn)
+    ]
+    return JSONResponse({"functions": functions})
+
+
+async def function_invocations(request: Request) -> Response:
+    service = _lambda(request)
+    function = _function(service, request.path_params["name"])
+    return JSONResponse(
+        {"function": function.arn, "invocations": list(service.activity.invocations.get(function.arn, ()))}
+    )
+
+
+async def list_mappings(request: Request) -> Response:
+    service = _lambda(request)
+    mappings = [
+        mapping_rules.view(m) | {"stats": service.activity.of_mapping(m.uuid).view()}
+        for m in sorted(service.mappings.all(), key=lambda m: m.uuid)
+    ]
+    return JSONResponse({"mappings": mappings})
+
+
+async def describe_mapping(request: Request) -> Response:
+    service = _lambda(request)
+    mapping = service.mappings.get(request.path_params["uuid"])
+    if mapping is None:
+        raise mapping_not_found()
+    return JSONResponse(
+        mapping_rules.view(mapping) | {"stats": service.activity.of_mapping(mapping.uuid).view()}
+    )
+
+
+LAMBDA_ROUTES = [
+    Route("/admin/lambda/functions", list_functions),
+    Route("/admin/lambda/functions/{name:path}/invocations", function_invocations),
+    Route("/admin/lambda/mappings", list_mappings),
+    Route("/admin/lambda/mappings/{uuid}", describe_mapping),
+]
