@@ -79,3 +79,11 @@ def sns_client(endpoint: str, region: str = "us-east-1", **credentials: str) -> 
     return boto3.session.Session().client(
         "sns", endpoint_url=endpoint, region_name=region, config=config, **(credentials or CREDENTIALS)
     )
+
+
+def lambda_client(endpoint: str, region: str = "us-east-1", **credentials: str) -> BaseClient:
+    """boto3's Lambda client (REST-JSON), without client-side validation, so bad input reaches the server."""
+    config = NO_RETRIES.merge(BotoConfig(parameter_validation=False))
+    return boto3.session.Session().client(
+        "lambda", endpoint_url=endpoint, region_name=region, config=config, **(credentials or CREDENTIALS)
+    )

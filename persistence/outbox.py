@@ -5,6 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
+from persistence import due_rows
+
+TABLE = "sns_outbox"
+
 
 class Delivery(NamedTuple):
     subscription_arn: str
@@ -46,22 +50,15 @@ def due(conn: sqlite3.Connection, now_ms: int, limit: int, skip: set[int]) -> li
 
 
 def next_due_ms(conn: sqlite3.Connection, skip: set[int]) -> int | None:
-    """When the next delivery not in `skip` (being sent) is due."""
-    marks = ",".join("?" * len(skip))
-    (due_ms,) = conn.execute(
-        f"SELECT MIN(due_ms) FROM sns_outbox WHERE id NOT IN ({marks})", tuple(skip)
-    ).fetchone()
-    return None if due_ms is None else int(due_ms)
+    return due_rows.next_due_ms(conn, TABLE, skip)
 
 
 def reschedule(conn: sqlite3.Connection, delivery_id: int, attempts: int, due_ms: int) -> None:
-    conn.execute(
-        "UPDATE sns_outbox SET attempts = ?, due_ms = ? WHERE id = ?", (attempts, due_ms, delivery_id)
-    )
+    due_rows.reschedule(conn, TABLE, delivery_id, attempts, due_ms)
 
 
 def delete(conn: sqlite3.Connection, delivery_id: int) -> None:
-    conn.execute("DELETE FROM sns_outbox WHERE id = ?", (delivery_id,))
+    due_rows.delete(conn, TABLE, delivery_id)
 
 
 def delete_all(conn: sqlite3.Connection) -> None:

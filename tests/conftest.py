@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from botocore.client import BaseClient
 
-from conformance.clients import sns_client, sqs_client
+from conformance.clients import lambda_client, sns_client, sqs_client
 from tests.harness import ServerProcess
 
 
@@ -71,3 +71,9 @@ def sns(server: ServerProcess) -> BaseClient:
     """An SNS client of the session's server (boto3, query protocol, no client-side validation)."""
 
     return sns_client(server.url)
+
+
+@pytest.fixture
+def lam(server: ServerProcess) -> BaseClient:
+    """A Lambda client of the session's server (boto3, REST-JSON, no client-side validation)."""
+    return lambda_client(server.url)

@@ -14,13 +14,11 @@ import uuid
 import zipfile
 from typing import Any
 
-import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from conformance.clients import CREDENTIALS, NO_RETRIES, sqs_client
+from conformance.clients import sqs_client
 from tests.harness import ServerProcess
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -53,14 +51,6 @@ def zipped(source: str, name: str = "handler.py") -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(name, source)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def lam(server: ServerProcess) -> BaseClient:
-    config = NO_RETRIES.merge(BotoConfig(parameter_validation=False))
-    return boto3.session.Session().client(
-        "lambda", endpoint_url=server.url, region_name="us-east-1", config=config, **CREDENTIALS
-    )
 
 
 @pytest.fixture

@@ -11,13 +11,11 @@ import time
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from conformance.clients import CREDENTIALS, NO_RETRIES, sqs_client
+from conformance.clients import sqs_client
 from tests.harness import ServerProcess
 from tests.test_lambda_functions import ROLE, zipped
 
@@ -39,19 +37,11 @@ def handler(event, context):
 
 
 @pytest.fixture
-def lam(server: ServerProcess) -> BaseClient:
-    config = NO_RETRIES.merge(BotoConfig(parameter_validation=False))
-    return boto3.session.Session().client(
-        "lambda", endpoint_url=server.url, region_name="us-east-1", config=config, **CREDENTIALS
-    )
-
-
-@pytest.fixture
 def queues(server: ServerProcess) -> BaseClient:
     return sqs_client(server.url, "json")
 
 
-def _queue(queues: BaseClient, label: str, **attributes: str) -> tuple[str, str]:
+def queue_with_arn(queues: BaseClient, label: str, **attributes: str) -> tuple[str, str]:
     url = queues.create_queue(QueueName=f"{label}-{uuid.uuid4().hex[:8]}", Attributes=attributes)["QueueUrl"]
     arn = queues.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn
@@ -99,8 +89,8 @@ def _until_empty(queues: BaseClient, url: str, timeout: float = 10) -> None:
 def test_a_mapping_hands_batches_to_the_function_and_deletes_them(
     lam: BaseClient, queues: BaseClient
 ) -> None:
-    source_url, source_arn = _queue(queues, "orders")
-    out_url, _ = _queue(queues, "seen")
+    source_url, source_arn = queue_with_arn(queues, "orders")
+    out_url, _ = queue_with_arn(queues, "seen")
     name = _function(lam, out_url)
     created = lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name, BatchSize=10)
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
@@ -140,8 +130,8 @@ def test_a_mapping_hands_batches_to_the_function_and_deletes_them(
 def test_messages_no_filter_matches_are_deleted_without_an_invocation(
     lam: BaseClient, queues: BaseClient
 ) -> None:
-    source_url, source_arn = _queue(queues, "mixed")
-    out_url, _ = _queue(queues, "kept")
+    source_url, source_arn = queue_with_arn(queues, "mixed")
+    out_url, _ = queue_with_arn(queues, "kept")
     name = _function(lam, out_url)
     pattern = {"body": {"kind": ["order"]}}
     lam.create_event_source_mapping(
@@ -160,10 +150,10 @@ def test_messages_no_filter_matches_are_deleted_without_an_invocation(
 def test_a_failing_function_leaves_messages_to_come_back_and_end_in_the_dlq(
     lam: BaseClient, queues: BaseClient, server: ServerProcess
 ) -> None:
-    dead_url, dead_arn = _queue(queues, "dead")
+    dead_url, dead_arn = queue_with_arn(queues, "dead")
     policy = json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": "2"})
-    source_url, source_arn = _queue(queues, "flaky", VisibilityTimeout="5", RedrivePolicy=policy)
-    out_url, _ = _queue(queues, "attempts")
+    source_url, source_arn = queue_with_arn(queues, "flaky", VisibilityTimeout="5", RedrivePolicy=policy)
+    out_url, _ = queue_with_arn(queues, "attempts")
     name = _function(lam, out_url, FAIL="1")
     lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name, BatchSize=1)
     queues.send_message(QueueUrl=source_url, MessageBody="doomed")
@@ -182,8 +172,8 @@ def test_a_failing_function_leaves_messages_to_come_back_and_end_in_the_dlq(
 def test_a_partial_batch_response_keeps_only_the_reported_messages(
     lam: BaseClient, queues: BaseClient, server: ServerProcess
 ) -> None:
-    source_url, source_arn = _queue(queues, "partial", VisibilityTimeout="30")
-    out_url, _ = _queue(queues, "partial-seen")
+    source_url, source_arn = queue_with_arn(queues, "partial", VisibilityTimeout="30")
+    out_url, _ = queue_with_arn(queues, "partial-seen")
     name = _function(lam, out_url)
     queues.send_message_batch(
         QueueUrl=source_url,
@@ -204,8 +194,8 @@ def test_a_partial_batch_response_keeps_only_the_reported_messages(
 
 
 def test_mapping_states_and_awss_validation(lam: BaseClient, queues: BaseClient) -> None:
-    _, source_arn = _queue(queues, "validated")
-    out_url, _ = _queue(queues, "unused")
+    _, source_arn = queue_with_arn(queues, "validated")
+    out_url, _ = queue_with_arn(queues, "unused")
     name = _function(lam, out_url)
 
     def refused(**arguments: Any) -> tuple[str, str, int]:
@@ -248,8 +238,8 @@ def test_mapping_states_and_awss_validation(lam: BaseClient, queues: BaseClient)
 def test_the_queue_must_stay_hidden_longer_than_the_function_runs(
     lam: BaseClient, queues: BaseClient
 ) -> None:
-    _, source_arn = _queue(queues, "short", VisibilityTimeout="2")
-    out_url, _ = _queue(queues, "unused")
+    _, source_arn = queue_with_arn(queues, "short", VisibilityTimeout="2")
+    out_url, _ = queue_with_arn(queues, "unused")
     name = _function(lam, out_url)
     with pytest.raises(ClientError) as raised:
         lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name)
@@ -274,8 +264,8 @@ def handler(event, context):
 def test_reserved_concurrency_one_runs_one_batch_at_a_time_under_a_burst(
     lam: BaseClient, queues: BaseClient
 ) -> None:
-    source_url, source_arn = _queue(queues, "burst")
-    out_url, _ = _queue(queues, "timed")
+    source_url, source_arn = queue_with_arn(queues, "burst")
+    out_url, _ = queue_with_arn(queues, "timed")
     name = f"limited-{uuid.uuid4().hex[:8]}"
     lam.create_function(
         FunctionName=name,
@@ -301,7 +291,7 @@ def test_reserved_concurrency_one_runs_one_batch_at_a_time_under_a_burst(
 
 
 def test_reserved_concurrency_zero_throttles_direct_invokes(lam: BaseClient, queues: BaseClient) -> None:
-    out_url, _ = _queue(queues, "never")
+    out_url, _ = queue_with_arn(queues, "never")
     name = _function(lam, out_url)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
     with pytest.raises(ClientError) as raised:
@@ -320,8 +310,8 @@ def test_reserved_concurrency_zero_throttles_direct_invokes(lam: BaseClient, que
 def test_operators_see_mapping_counters_and_function_invocations(
     lam: BaseClient, queues: BaseClient, server: ServerProcess
 ) -> None:
-    source_url, source_arn = _queue(queues, "watched")
-    out_url, _ = _queue(queues, "watched-out")
+    source_url, source_arn = queue_with_arn(queues, "watched")
+    out_url, _ = queue_with_arn(queues, "watched-out")
     name = _function(lam, out_url)
     pattern = json.dumps({"body": [{"prefix": "keep"}]})
     mapping = lam.create_event_source_mapping(

@@ -8,6 +8,7 @@ from server.wire import Reply, RestWire, Route, ServiceDescriptor
 
 _FUNCTIONS = "/2015-03-31/functions"
 _MAPPINGS = "/2015-03-31/event-source-mappings"
+_INVOKE_CONFIG = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 _QUALIFIED = {"Qualifier": "Qualifier"}
 
 ROUTES = (
@@ -68,6 +69,11 @@ ROUTES = (
     Route("GetEventSourceMapping", "GET", _MAPPINGS + "/{UUID}"),
     Route("UpdateEventSourceMapping", "PUT", _MAPPINGS + "/{UUID}", 202),
     Route("DeleteEventSourceMapping", "DELETE", _MAPPINGS + "/{UUID}", 202),
+    Route("PutFunctionEventInvokeConfig", "PUT", _INVOKE_CONFIG),
+    Route("UpdateFunctionEventInvokeConfig", "POST", _INVOKE_CONFIG),
+    Route("GetFunctionEventInvokeConfig", "GET", _INVOKE_CONFIG),
+    Route("DeleteFunctionEventInvokeConfig", "DELETE", _INVOKE_CONFIG, 204),
+    Route("ListFunctionEventInvokeConfigs", "GET", _INVOKE_CONFIG + "/list"),
     Route("PutFunctionConcurrency", "PUT", "/2017-10-31/functions/{FunctionName}/concurrency"),
     Route("GetFunctionConcurrency", "GET", "/2019-09-30/functions/{FunctionName}/concurrency"),
     Route("DeleteFunctionConcurrency", "DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", 204),

@@ -34,7 +34,7 @@ _ARN = re.compile(
 )
 MAX_ZIP = 50 * 1024 * 1024
 DEFAULTS: dict[str, Any] = {"Timeout": 3, "MemorySize": 128, "Description": ""}
-NOT_SHOWN = {"ReservedConcurrentExecutions"}
+NOT_SHOWN = {"ReservedConcurrentExecutions", "EventInvokeConfig"}
 """Kept with the configuration, shown by GetFunction's `Concurrency` and GetFunctionConcurrency instead."""
 
 

@@ -8,6 +8,7 @@ from server.runtime import Installed, Platform
 from server.services.lambda_.descriptor import DESCRIPTOR
 from server.services.lambda_.service import LambdaService
 from server.services.sqs.consumer import Consumer
+from server.services.sqs.enqueue import Enqueue
 
 
 def install(platform: Platform) -> Installed:
@@ -16,6 +17,12 @@ def install(platform: Platform) -> Installed:
     host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
     endpoint = config.base_url or f"http://{host}:{config.port}"
     service = LambdaService(
-        platform.db, platform.clock, platform.needs(Consumer), platform.supervisor, runtime_dir, endpoint
+        platform.db,
+        platform.clock,
+        platform.needs(Consumer),
+        platform.needs(Enqueue),
+        platform.supervisor,
+        runtime_dir,
+        endpoint,
     )
-    return Installed(DESCRIPTOR, service)
+    return Installed(DESCRIPTOR, service, workers={"lambda-async": service.async_invocations.work.run})

@@ -81,6 +81,7 @@ class Invoker:
                 if not wait:
                     raise Throttled()
                 await self._freed.wait()
+                function = self._functions.get(function.arn) or function  # its limit may have changed
             self._running[function.arn] += 1
         started_ms = self._clock.now_ms()
         try:
@@ -101,6 +102,11 @@ class Invoker:
             async with self._freed:
                 self._running[function.arn] -= 1
                 self._freed.notify_all()
+
+    async def limits_changed(self) -> None:
+        """A reserved concurrency changed: waiting invocations look again."""
+        async with self._freed:
+            self._freed.notify_all()
 
     async def _run(self, function: FunctionRecord, event: bytes, request_id: str) -> Outcome:
         configuration = function.configuration

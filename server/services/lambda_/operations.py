@@ -12,6 +12,7 @@ from server import ids
 from server.context import RequestContext
 from server.errors import AwsError
 from server.services.lambda_ import function_rules
+from server.services.lambda_ import invoke_config_operations as invoke_configs
 from server.services.lambda_ import mapping_operations as mappings
 from server.services.lambda_.errors import invalid_value, throttled
 from server.services.lambda_.invoker import Throttled
@@ -22,7 +23,16 @@ from server.wire import Operation
 Result = dict[str, Any]
 PAGE = 50
 LOG_TAIL = 4096
-_CONFIGURABLE = ("Role", "Handler", "Runtime", "Timeout", "MemorySize", "Description", "Environment")
+_CONFIGURABLE = (
+    "Role",
+    "Handler",
+    "Runtime",
+    "Timeout",
+    "MemorySize",
+    "Description",
+    "Environment",
+    "DeadLetterConfig",
+)
 
 
 def _configuration(params: Params, creating: bool) -> dict[str, Any]:
@@ -135,7 +145,7 @@ async def invoke(service: LambdaService, params: Params, ctx: RequestContext) ->
         return {"StatusCode": 204}
     request_id = ids.uuid4()
     if kind == "Event":
-        service.invoke_later(function, payload, request_id)  # waits for a slot rather than being refused
+        await service.async_invocations.queue(function, payload, request_id)  # kept before the 202
         return {"StatusCode": 202}
     started_ms = service.clock.now_ms()
     try:
@@ -210,6 +220,11 @@ OPERATIONS: dict[str, Operation] = {
     "TagResource": tag_resource,
     "UntagResource": untag_resource,
     "ListTags": list_tags,
+    "PutFunctionEventInvokeConfig": invoke_configs.put_function_event_invoke_config,
+    "UpdateFunctionEventInvokeConfig": invoke_configs.update_function_event_invoke_config,
+    "GetFunctionEventInvokeConfig": invoke_configs.get_function_event_invoke_config,
+    "DeleteFunctionEventInvokeConfig": invoke_configs.delete_function_event_invoke_config,
+    "ListFunctionEventInvokeConfigs": invoke_configs.list_function_event_invoke_configs,
     "PutFunctionConcurrency": put_function_concurrency,
     "GetFunctionConcurrency": get_function_concurrency,
     "DeleteFunctionConcurrency": delete_function_concurrency,

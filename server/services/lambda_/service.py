@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from pathlib import Path
 
 from persistence.engine import Database
@@ -11,13 +9,13 @@ from persistence.records import FunctionRecord
 from server.clock import Clock
 from server.runtime import Workers
 from server.services.lambda_.activity import Activity
+from server.services.lambda_.async_invocations import AsyncInvocations
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.mappings import Mappings
 from server.services.lambda_.poller import Poller
 from server.services.sqs.consumer import Consumer
-
-log = logging.getLogger("posthouse.lambda")
+from server.services.sqs.enqueue import Enqueue
 
 
 class LambdaService:
@@ -26,6 +24,7 @@ class LambdaService:
         db: Database,
         clock: Clock,
         consumer: Consumer,
+        enqueue: Enqueue,
         workers: Workers,
         runtime_dir: Path | None,
         endpoint_url: str,
@@ -43,24 +42,12 @@ class LambdaService:
             self.functions.get,
         )
         self.mappings = Mappings(db, clock, consumer, workers, poller)
-        self._later: set[asyncio.Task[None]] = set()
+        self.async_invocations = AsyncInvocations(db, clock, self.functions, self.invoker, enqueue)
 
     async def start(self) -> None:
         await self.functions.load()
         await self.mappings.load()
         self.mappings.start_pollers()
-
-    def invoke_later(self, function: FunctionRecord, payload: bytes, request_id: str) -> None:
-        """An `Event` invocation: run it after answering 202 (kept in memory for now)."""
-
-        async def run() -> None:
-            outcome = await self.invoker.invoke(function, payload, request_id, wait=True, source="Event")
-            if outcome.error is not None:
-                log.info("event invocation %s of %s failed: %s", request_id, function.name, outcome.error)
-
-        task = asyncio.create_task(run())
-        self._later.add(task)
-        task.add_done_callback(self._later.discard)
 
     async def set_reserved_concurrency(self, function: FunctionRecord, reserved: int | None) -> None:
         """Kept with the function; its mappings' pollers start again with as many loops as it allows."""
@@ -70,11 +57,10 @@ class LambdaService:
         if reserved is not None:
             configuration["ReservedConcurrentExecutions"] = reserved
         await self.functions.replace_configuration(function, configuration)
+        await self.invoker.limits_changed()
         self.mappings.restart_for(function.arn)
 
     async def stop(self) -> None:
-        for task in self._later:
-            task.cancel()
         await self.invoker.close()
 
     def release_pollers(self) -> None:
@@ -82,6 +68,7 @@ class LambdaService:
 
     async def reset(self) -> None:
         await self.mappings.reset()
+        await self.async_invocations.reset()
         await self.functions.reset()
         self.activity.forget_all()
         await self.invoker.close()

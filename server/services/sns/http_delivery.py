@@ -21,6 +21,7 @@ from persistence.engine import Database
 from persistence.outbox import Pending
 from persistence.records import SubscriptionRecord
 from server.clock import Clock
+from server.services.due_work import DueWork
 from server.services.sns import subscription_rules
 from server.services.sns.catalog import TopicCatalog
 from server.services.sns.delivery_policy import http_policy
@@ -77,57 +78,34 @@ class HttpDeliveries:
         self._catalog = catalog
         self._subscriptions = subscriptions
         self._recorded = recorded
-        self._in_flight: set[int] = set()
         self._next_allowed_ms: dict[str, int] = {}
-        self._waker: asyncio.Future[None] | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._work: DueWork[Pending] = DueWork(clock, self._due, self._next_due, self._attempt, AT_ONCE)
 
     def wake(self) -> None:
-        """New deliveries are in the outbox (or a slot came free)."""
-        if self._waker is not None and not self._waker.done():
-            self._waker.set_result(None)
+        """New deliveries are in the outbox."""
+        self._work.wake()
 
     async def run(self) -> None:
         """The worker: until cancelled, send what is due, then wait for the next due time or a wake-up."""
-        tasks: set[asyncio.Task[None]] = set()
         async with httpx.AsyncClient(
             timeout=httpx.Timeout(TIMEOUT_S, connect=5.0),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=AT_ONCE, max_keepalive_connections=AT_ONCE),
             trust_env=False,
         ) as client:
-            try:
-                while True:
-                    self._waker = asyncio.get_running_loop().create_future()
-                    now_ms = self._clock.now_ms()
-                    for pending in await self._due(now_ms):
-                        self._in_flight.add(pending.id)
-                        task = asyncio.create_task(self._attempt(client, pending))
-                        tasks.add(task)
-                        task.add_done_callback(tasks.discard)
-                    await self._clock.wait(self._waker, await self._next_due_ms(now_ms))
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+            self._client = client
+            await self._work.run()
 
-    async def _due(self, now_ms: int) -> list[Pending]:
-        free, skip = AT_ONCE - len(self._in_flight), set(self._in_flight)
-        return await self._db.read(lambda conn: outbox.due(conn, now_ms, free, skip)) if free else []
+    async def _due(self, now_ms: int, limit: int, skip: set[int]) -> list[Pending]:
+        return await self._db.read(lambda conn: outbox.due(conn, now_ms, limit, skip))
 
-    async def _next_due_ms(self, now_ms: int) -> int:
-        """When to look again: the next due delivery not being sent, or in a minute."""
-        skip = set(self._in_flight)
-        next_ms = await self._db.read(lambda conn: outbox.next_due_ms(conn, skip))
-        return now_ms + 60_000 if next_ms is None else next_ms
+    async def _next_due(self, skip: set[int]) -> int | None:
+        return await self._db.read(lambda conn: outbox.next_due_ms(conn, skip))
 
-    async def _attempt(self, client: httpx.AsyncClient, pending: Pending) -> None:
-        try:
-            await self._deliver(client, pending)
-        except Exception:
-            log.exception("delivery %d failed unexpectedly; it stays in the outbox", pending.id)
-        finally:
-            self._in_flight.discard(pending.id)
-            self.wake()
+    async def _attempt(self, pending: Pending) -> None:
+        assert self._client is not None
+        await self._deliver(self._client, pending)
 
     async def _deliver(self, client: httpx.AsyncClient, pending: Pending) -> None:
         delivery = pending.delivery

@@ -1,0 +1,154 @@
+"""Event invocations, as Lambda runs them: queued durably at the 202, run by a supervised worker, retried
+after a function error (one minute before the second attempt, two before the third; the function's
+EventInvokeConfig can allow fewer retries and a shorter event age), and when retries or age run out, handed
+to the function's OnFailure destination (AWS's invocation record) and its DeadLetterConfig queue (the event,
+with RequestID, ErrorCode and ErrorMessage attributes). OnSuccess destinations get the record of a success.
+Destinations and dead-letter targets here are SQS queues, written in the transaction that drops the event."""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+from typing import Any
+
+import orjson
+
+from persistence import async_events
+from persistence.async_events import AsyncEvent
+from persistence.engine import Database
+from persistence.records import FunctionRecord, QueueRecord
+from server.clock import Clock
+from server.services.due_work import DueWork
+from server.services.lambda_.functions import Functions
+from server.services.lambda_.invoker import Invoker
+from server.services.lambda_.python_workers import Outcome
+from server.services.sqs.enqueue import Enqueue, Enqueued, Message
+
+AT_ONCE = 32
+RETRY_DELAYS_S = (60, 120)
+DEFAULT_RETRIES = 2
+DEFAULT_MAX_AGE_S = 21_600
+
+
+def _timestamp(now_ms: int) -> str:
+    moment = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z"
+
+
+def invoke_config(function: FunctionRecord) -> dict[str, Any]:
+    config: dict[str, Any] = function.configuration.get("EventInvokeConfig") or {}
+    return config
+
+
+class AsyncInvocations:
+    def __init__(
+        self, db: Database, clock: Clock, functions: Functions, invoker: Invoker, enqueue: Enqueue
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._functions = functions
+        self._invoker = invoker
+        self._enqueue = enqueue
+        self.work: DueWork[AsyncEvent] = DueWork(clock, self._due, self._next_due, self._attempt, AT_ONCE)
+
+    async def queue(self, function: FunctionRecord, payload: bytes, request_id: str) -> None:
+        """Kept before the 202 is answered."""
+        now_ms = self._clock.now_ms()
+        await self._db.run(lambda conn: async_events.insert(conn, function.arn, request_id, payload, now_ms))
+        self.work.wake()
+
+    async def _due(self, now_ms: int, limit: int, skip: set[int]) -> list[AsyncEvent]:
+        return await self._db.read(lambda conn: async_events.due(conn, now_ms, limit, skip))
+
+    async def _next_due(self, skip: set[int]) -> int | None:
+        return await self._db.read(lambda conn: async_events.next_due_ms(conn, skip))
+
+    async def _attempt(self, event: AsyncEvent) -> None:
+        function = self._functions.get(event.function_arn)
+        if function is None:  # deleted since: nothing left to run it
+            await self._db.run(lambda conn: async_events.delete(conn, event.id))
+            return
+        config = invoke_config(function)
+        max_age_ms = int(config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S)) * 1000
+        if self._clock.now_ms() - event.created_ms > max_age_ms:
+            await self._finish(event, function, None, "EventAgeExceeded")
+            return
+        outcome = await self._invoker.invoke(
+            function, event.payload, event.request_id, wait=True, source="Event"
+        )
+        attempts = event.attempts + 1
+        if outcome.error is None:
+            await self._finish(event, function, outcome, "Success")
+            return
+        retries = int(config.get("MaximumRetryAttempts", DEFAULT_RETRIES))
+        if attempts <= retries:
+            due_ms = self._clock.now_ms() + RETRY_DELAYS_S[min(attempts, len(RETRY_DELAYS_S)) - 1] * 1000
+            await self._db.run(lambda conn: async_events.reschedule(conn, event.id, attempts, due_ms))
+            return
+        await self._finish(event._replace(attempts=attempts), function, outcome, "RetriesExhausted")
+
+    def _record(
+        self, event: AsyncEvent, function: FunctionRecord, outcome: Outcome | None, condition: str
+    ) -> str:
+        """AWS's invocation record, as a destination gets it."""
+        response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+        payload: Any = None
+        if outcome is not None:
+            if outcome.error is not None:
+                response["functionError"] = "Unhandled"
+                payload = outcome.error
+            elif outcome.result is not None:
+                payload = orjson.loads(outcome.result)
+        record = {
+            "version": "1.0",
+            "timestamp": _timestamp(self._clock.now_ms()),
+            "requestContext": {
+                "requestId": event.request_id,
+                "functionArn": f"{function.arn}:$LATEST",
+                "condition": condition,
+                "approximateInvokeCount": max(1, event.attempts),
+            },
+            "requestPayload": orjson.loads(event.payload),
+            "responseContext": response,
+            "responsePayload": payload,
+        }
+        return orjson.dumps(record).decode()
+
+    def _queue_of(self, arn: str | None) -> QueueRecord | None:
+        return self._enqueue.queue(arn) if arn and arn.startswith("arn:aws:sqs:") else None
+
+    async def _finish(
+        self, event: AsyncEvent, function: FunctionRecord, outcome: Outcome | None, condition: str
+    ) -> None:
+        """Drop the event; its destination (and, on failure, its dead-letter queue) get theirs, together."""
+        destinations = invoke_config(function).get("DestinationConfig") or {}
+        key = "OnSuccess" if condition == "Success" else "OnFailure"
+        now_ms = self._clock.now_ms()
+        deliveries: list[tuple[QueueRecord, Message]] = []
+        destination = self._queue_of((destinations.get(key) or {}).get("Destination"))
+        if destination is not None:
+            deliveries.append(
+                (destination, Message(self._record(event, function, outcome, condition), function.arn))
+            )
+        dead_letter = self._queue_of((function.configuration.get("DeadLetterConfig") or {}).get("TargetArn"))
+        if condition != "Success" and dead_letter is not None:
+            error = (outcome.error if outcome is not None else None) or {}
+            attributes = {
+                "RequestID": {"DataType": "String", "StringValue": event.request_id},
+                "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+                "ErrorMessage": {
+                    "DataType": "String",
+                    "StringValue": str(error.get("errorMessage", condition))[:1000],
+                },
+            }
+            deliveries.append((dead_letter, Message(event.payload.decode(), function.arn, attributes)))
+        rows = [(queue, self._enqueue.row(queue, message, now_ms)) for queue, message in deliveries]
+
+        def op(conn: sqlite3.Connection) -> list[Enqueued]:
+            async_events.delete(conn, event.id)
+            return [Enqueue.put(conn, queue, [row], now_ms) for queue, row in rows]
+
+        self._enqueue.committed(await self._db.run(op))
+
+    async def reset(self) -> None:
+        await self._db.run(async_events.delete_all)

@@ -1,0 +1,123 @@
+"""Event invocations as Lambda runs them: kept durably from the 202 (through a kill -9), retried after a
+function error on AWS's schedule (the controllable clock stands in for the minutes), then handed to the
+function's OnFailure destination and dead-letter queue; a success goes to OnSuccess."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from botocore.client import BaseClient
+
+from conformance.clients import lambda_client, sqs_client
+from tests.harness import ServerProcess
+from tests.test_lambda_functions import ROLE, zipped
+from tests.test_lambda_mappings import queue_with_arn
+
+HANDLER = """
+import json, os
+import boto3
+
+def handler(event, context):
+    boto3.client("sqs").send_message(QueueUrl=os.environ["OUT"], MessageBody=json.dumps(event))
+    if event.get("fail"):
+        raise ValueError("not today")
+    return {"done": event.get("n")}
+"""
+
+
+def _function(lam: BaseClient, out_url: str, **extra: Any) -> str:
+    name = f"async-{uuid.uuid4().hex[:8]}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="handler.handler",
+        Code={"ZipFile": zipped(HANDLER)},
+        Environment={"Variables": {"OUT": out_url}},
+        **extra,
+    )
+    return name
+
+
+def _one(queues: BaseClient, url: str, timeout: float = 10) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = queues.receive_message(
+            QueueUrl=url, WaitTimeSeconds=1, MessageAttributeNames=["All"], AttributeNames=["All"]
+        ).get("Messages", [])
+        if messages:
+            queues.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
+            found: dict[str, Any] = messages[0]
+            return found
+    raise TimeoutError(f"nothing arrived in {url}")
+
+
+def test_a_failing_event_is_retried_then_goes_to_its_destination_and_dead_letter_queue(
+    lam: BaseClient, server: ServerProcess
+) -> None:
+    queues = sqs_client(server.url, "json")
+    out_url, _ = queue_with_arn(queues, "attempts")
+    failed_url, failed_arn = queue_with_arn(queues, "on-failure")
+    dead_url, dead_arn = queue_with_arn(queues, "dead-letters")
+    name = _function(lam, out_url, DeadLetterConfig={"TargetArn": dead_arn})
+    config = lam.put_function_event_invoke_config(
+        FunctionName=name,
+        MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": failed_arn}},
+    )
+    assert config["MaximumRetryAttempts"] == 1 and config["FunctionArn"].endswith(f":{name}:$LATEST")
+    assert lam.get_function_event_invoke_config(FunctionName=name)["DestinationConfig"]["OnFailure"] == {
+        "Destination": failed_arn
+    }
+    reply = lam.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"fail": True}).encode())
+    assert reply["StatusCode"] == 202
+    _one(queues, out_url)  # the first attempt, at once
+    time.sleep(0.3)
+    assert not queues.receive_message(QueueUrl=out_url).get("Messages")  # the retry waits its minute
+    server.advance(61)
+    _one(queues, out_url)  # the second and last attempt
+    record = json.loads(_one(queues, failed_url)["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 2
+    assert record["requestPayload"] == {"fail": True}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorMessage"] == "not today"
+    parked = _one(queues, dead_url)
+    assert json.loads(parked["Body"]) == {"fail": True}
+    assert parked["MessageAttributes"]["ErrorMessage"]["StringValue"] == "not today"
+
+
+def test_a_successful_event_goes_to_its_on_success_destination(
+    lam: BaseClient, server: ServerProcess
+) -> None:
+    queues = sqs_client(server.url, "json")
+    out_url, _ = queue_with_arn(queues, "ran")
+    done_url, done_arn = queue_with_arn(queues, "on-success")
+    name = _function(lam, out_url)
+    lam.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": done_arn}}
+    )
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"n": 7}).encode())
+    record = json.loads(_one(queues, done_url)["Body"])
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["responsePayload"] == {"done": 7}
+    lam.delete_function_event_invoke_config(FunctionName=name)
+    assert lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"] == []
+
+
+def test_a_queued_event_survives_kill_9(tmp_path: Path) -> None:
+    first = ServerProcess(tmp_path / "data").start()
+    lam = lambda_client(first.url)
+    queues = sqs_client(first.url, "json")
+    out_url, _ = queue_with_arn(queues, "later")
+    name = _function(lam, out_url)
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)  # it waits for a slot
+    assert lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')["StatusCode"] == 202
+    first.kill()
+    with ServerProcess(tmp_path / "data", port=first.port).start() as second:
+        lambda_client(second.url).delete_function_concurrency(FunctionName=name)
+        assert json.loads(_one(sqs_client(second.url, "json"), out_url)["Body"]) == {"n": 1}
