@@ -116,6 +116,11 @@ class Facts:
     _body: dict[str, Any] | None = None
     _body_read: bool = False
 
+    @classmethod
+    def of_document(cls, document: dict[str, Any]) -> Facts:
+        """A message whose body is this JSON object already (a Lambda filter's view of an SQS record)."""
+        return cls({}, "", _body=document, _body_read=True)
+
     def attribute(self, path: Path) -> list[Any] | None:
         if self._attributes is None:
             self._attributes = {name: _attribute_values(value) for name, value in self.attributes.items()}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from persistence.records import FunctionRecord
 from server.context import RequestContext
+from server.errors import AwsError
 from server.services.lambda_ import mapping_rules
 from server.services.lambda_.errors import invalid_value
 from server.services.lambda_.service import LambdaService
@@ -19,11 +21,11 @@ def _wanted(params: Params) -> dict[str, Any]:
     return {name: params.raw[name] for name in names if name in params.raw}
 
 
-def _function(service: LambdaService, params: Params, ctx: RequestContext) -> Any:
+def _function(service: LambdaService, params: Params, ctx: RequestContext) -> FunctionRecord:
     name = params.text("FunctionName")
     try:
         return service.functions.find(ctx, name or "")
-    except Exception:
+    except AwsError:  # an unknown or malformed name: AWS answers 400 here, not 404
         raise invalid_value("Function does not exist") from None
 
 
@@ -74,7 +76,7 @@ async def list_event_source_mappings(service: LambdaService, params: Params, ctx
     if name:
         try:
             function = service.functions.find(ctx, name)
-        except Exception:
+        except AwsError:  # AWS does not check the filters: an unknown function lists nothing
             return {"EventSourceMappings": []}
         mappings = [m for m in mappings if m.function_arn == function.arn]
     marker = params.text("Marker")

@@ -70,14 +70,13 @@ def _matches(patterns: list[Policy], event_record: dict[str, Any]) -> bool:
         body: Any = orjson.loads(event_record["body"])
     except orjson.JSONDecodeError:
         body = event_record["body"]  # a plain string: only conditions on `body` itself can match
-    document = orjson.dumps(
+    facts = Facts.of_document(
         {
             "body": body,
             "attributes": event_record["attributes"],
             "messageAttributes": event_record["messageAttributes"],
         }
-    ).decode()
-    facts = Facts({}, document)
+    )
     return any(pattern.matches(facts) for pattern in patterns)
 
 
@@ -88,11 +87,11 @@ def failed_items(result: bytes | None, batch: list[dict[str, Any]]) -> set[str] 
         reply = orjson.loads(result or b"null")
     except orjson.JSONDecodeError:
         return None
-    if reply is None or reply == {}:
+    if reply is None or reply == {}:  # a null or empty response: the whole batch succeeded
         return set()
-    failures = reply.get("batchItemFailures") if isinstance(reply, dict) else None
-    if failures is None and isinstance(reply, dict):
-        return set() if "batchItemFailures" in reply or not reply else None
+    if not isinstance(reply, dict) or "batchItemFailures" not in reply:
+        return None
+    failures = reply["batchItemFailures"] or []  # null or [] succeed too
     if not isinstance(failures, list):
         return None
     ids_in_batch = {r["messageId"] for r in batch}
@@ -141,13 +140,15 @@ class Poller:
             enabled = found is not None and found.configuration.get("Enabled", True)
             return found if enabled and generation_now(uuid) == generation else None
 
-        await asyncio.gather(*(self._loop(still_mine) for _ in range(loops)))
+        # Compiled once per generation: any change to the mapping starts a new one.
+        patterns = mapping_rules.patterns(mapping.configuration)
+        await asyncio.gather(*(self._loop(still_mine, patterns) for _ in range(loops)))
 
     async def _rest(self) -> None:
         never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         await self._clock.wait(never, self._clock.now_ms() + IDLE_MS)
 
-    async def _loop(self, still_mine: Callable[[], MappingRecord | None]) -> None:
+    async def _loop(self, still_mine: Callable[[], MappingRecord | None], patterns: list[Policy]) -> None:
         while (mapping := still_mine()) is not None:
             queue = self._consumer.queue(mapping.source_arn)
             if queue is None:
@@ -164,7 +165,7 @@ class Poller:
                 activity.started()
                 started_ms = self._clock.now_ms()
                 try:
-                    await self._process(mapping, queue, batch)
+                    await self._process(mapping, queue, batch, patterns)
                 finally:
                     activity.finished(self._clock.now_ms() - started_ms)
 
@@ -189,12 +190,20 @@ class Poller:
         return messages
 
     async def _process(
-        self, mapping: MappingRecord, queue: QueueRecord, messages: list[dict[str, Any]]
+        self,
+        mapping: MappingRecord,
+        queue: QueueRecord,
+        messages: list[dict[str, Any]],
+        patterns: list[Policy],
     ) -> None:
-        records = [record(m, mapping.source_arn, queue.region) for m in messages]
-        patterns = mapping_rules.patterns(mapping.configuration)
-        wanted = [r for r in records if _matches(patterns, r)]
-        unwanted = [r["receiptHandle"] for r in records if r not in wanted]
+        wanted: list[dict[str, Any]] = []
+        unwanted: list[str] = []
+        for message in messages:
+            event_record = record(message, mapping.source_arn, queue.region)
+            if _matches(patterns, event_record):
+                wanted.append(event_record)
+            else:
+                unwanted.append(event_record["receiptHandle"])
         await self._consumer.delete(queue, unwanted)  # AWS deletes what no filter matches
         activity = self._activity.of_mapping(mapping.uuid)
         activity.counts["filtered"] += len(unwanted)
