@@ -7,7 +7,6 @@ Destinations and dead-letter targets here are SQS queues, written in the transac
 
 from __future__ import annotations
 
-import datetime
 import sqlite3
 from typing import Any
 
@@ -23,16 +22,12 @@ from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.python_workers import Outcome
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
+from server.services.timestamps import iso_millis
 
 AT_ONCE = 32
 RETRY_DELAYS_S = (60, 120)
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_AGE_S = 21_600
-
-
-def _timestamp(now_ms: int) -> str:
-    moment = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z"
 
 
 def invoke_config(function: FunctionRecord) -> dict[str, Any]:
@@ -101,7 +96,7 @@ class AsyncInvocations:
                 payload = orjson.loads(outcome.result)
         record = {
             "version": "1.0",
-            "timestamp": _timestamp(self._clock.now_ms()),
+            "timestamp": iso_millis(self._clock.now_ms()),
             "requestContext": {
                 "requestId": event.request_id,
                 "functionArn": f"{function.arn}:$LATEST",

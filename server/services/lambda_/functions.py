@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import replace
 from typing import Any
 
@@ -14,12 +13,7 @@ from server.clock import Clock
 from server.context import RequestContext
 from server.services.lambda_ import function_rules
 from server.services.lambda_.errors import conflict, function_not_found
-
-
-def last_modified(now_ms: int) -> str:
-    """`2024-11-27T04:23:10.123+0000`, as Lambda writes it."""
-    moment = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}+0000"
+from server.services.timestamps import iso_millis
 
 
 class Functions:
@@ -53,7 +47,7 @@ class Functions:
 
     def _stamped(self, configuration: dict[str, Any]) -> dict[str, Any]:
         return configuration | {
-            "LastModified": last_modified(self._clock.now_ms()),
+            "LastModified": iso_millis(self._clock.now_ms(), "+0000"),
             "RevisionId": ids.uuid4(),
         }
 

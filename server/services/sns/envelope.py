@@ -4,7 +4,6 @@ parse. A standard topic's notifications are signed; a FIFO topic's carry a Seque
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -13,13 +12,7 @@ import orjson
 from server import ids
 from server.services.message_attributes import Attributes
 from server.services.sns.signing import Signer
-
-
-def timestamp(now_ms: int) -> str:
-    """ISO-8601 UTC with milliseconds and `Z`, as AWS writes it."""
-    moment = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z"
-
+from server.services.timestamps import iso_millis
 
 _PLACE = "\x00unsubscribe\x00"
 """Where the UnsubscribeURL goes while an envelope is laid out (no JSON text holds a raw NUL)."""
@@ -161,7 +154,7 @@ class Envelopes:
         """A SubscriptionConfirmation or UnsubscribeConfirmation: (its message id, its signed document)."""
         message_id = ids.uuid4()
         subscribe_url = f"{self._base_url}/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
-        when = timestamp(now_ms)
+        when = iso_millis(now_ms)
         signed = [
             ("Message", message),
             ("MessageId", message_id),

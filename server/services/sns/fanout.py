@@ -23,13 +23,14 @@ from server.clock import Clock
 from server.services.filter_policy import Facts
 from server.services.message_attributes import Attributes
 from server.services.sns import subscription_rules
-from server.services.sns.envelope import Envelopes, Notification, attributes_json, timestamp
+from server.services.sns.envelope import Envelopes, Notification, attributes_json
 from server.services.sns.platforms import platform_of
 from server.services.sns.publish_rules import Publication
 from server.services.sns.recorded import Recorded
 from server.services.sns.signing import Signer
 from server.services.sns.subscriptions import Subscriptions
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
+from server.services.timestamps import iso_millis
 
 SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"
 """The SenderId SQS shows on messages SNS delivered."""
@@ -131,7 +132,7 @@ class Fanout:
                 ids.uuid4(),
                 topic.arn,
                 publication.subject,
-                timestamp(now_ms),
+                iso_millis(now_ms),
                 attributes_json(publication.attributes),
                 self._sequence_number(now_ms) if topic.fifo else None,
             )
