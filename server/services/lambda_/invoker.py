@@ -45,10 +45,13 @@ class Invoker:
         self._functions = functions
         self._clock = clock
         self._activity = activity
-        self._scratch = (
-            None if runtime_dir is not None else tempfile.TemporaryDirectory(prefix="posthouse-lambda-")
-        )
-        self._root = runtime_dir or Path(self._scratch.name if self._scratch else ".")
+        self._scratch = None  # in memory: the code is unpacked into a directory removed at the end
+        if runtime_dir is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="posthouse-lambda-")
+            runtime_dir = Path(self._scratch.name)
+        self._root = runtime_dir
+        self._starting = asyncio.Lock()
+        """One pool started at a time: concurrent first invocations share it, and unpack the code once."""
         self._endpoint_url = endpoint_url
         self._pools: dict[str, tuple[str, PythonPool]] = {}
         """Function ARN -> (RevisionId the pool was started for, the pool)."""
@@ -128,12 +131,16 @@ class Invoker:
         current = self._pools.get(function.arn)
         if current is not None and current[0] == revision:
             return current[1]
-        if current is not None:
-            await current[1].close()
-        code_dir = await self._unpacked(function)
-        pool = PythonPool(code_dir, self._environment(function, code_dir))
-        self._pools[function.arn] = (revision, pool)
-        return pool
+        async with self._starting:
+            current = self._pools.get(function.arn)  # another invocation may have started it meanwhile
+            if current is not None and current[0] == revision:
+                return current[1]
+            if current is not None:
+                await current[1].close()
+            code_dir = await self._unpacked(function)
+            pool = PythonPool(code_dir, self._environment(function, code_dir))
+            self._pools[function.arn] = (revision, pool)
+            return pool
 
     async def _unpacked(self, function: FunctionRecord) -> Path:
         digest = str(function.configuration["CodeSha256"]).replace("/", "_").replace("+", "-").rstrip("=")
