@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from botocore.client import BaseClient
 
 from conformance.clients import lambda_client, sqs_client
 from tests.harness import ServerProcess
-from tests.test_lambda_functions import ROLE, zipped
+from tests.test_lambda_functions import python_function
 from tests.test_lambda_mappings import queue_with_arn
 
 HANDLER = """
@@ -30,17 +29,7 @@ def handler(event, context):
 
 
 def _function(lam: BaseClient, out_url: str, **extra: Any) -> str:
-    name = f"async-{uuid.uuid4().hex[:8]}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=ROLE,
-        Handler="handler.handler",
-        Code={"ZipFile": zipped(HANDLER)},
-        Environment={"Variables": {"OUT": out_url}},
-        **extra,
-    )
-    return name
+    return python_function(lam, HANDLER, {"OUT": out_url}, "async", **extra)
 
 
 def _one(queues: BaseClient, url: str, timeout: float = 10) -> dict[str, Any]:

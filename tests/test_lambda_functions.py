@@ -53,18 +53,26 @@ def zipped(source: str, name: str = "handler.py") -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def function(lam: BaseClient) -> str:
-    name = f"fn-{uuid.uuid4().hex[:8]}"
+def python_function(
+    lam: BaseClient, source: str, variables: dict[str, str], prefix: str = "fn", **extra: Any
+) -> str:
+    """A new Python function running `source` as handler.handler, with these environment variables."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
     lam.create_function(
         FunctionName=name,
         Runtime="python3.12",
         Role=ROLE,
         Handler="handler.handler",
-        Code={"ZipFile": zipped(HANDLER)},
-        Environment={"Variables": {"COLOUR": "blue"}},
+        Code={"ZipFile": zipped(source)},
+        Environment={"Variables": variables},
+        **extra,
     )
     return name
+
+
+@pytest.fixture
+def function(lam: BaseClient) -> str:
+    return python_function(lam, HANDLER, {"COLOUR": "blue"})
 
 
 def _invoke(lam: BaseClient, name: str, event: dict[str, object], **extra: str) -> dict[str, object]:

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from conformance.clients import sqs_client
 from tests.harness import ServerProcess
-from tests.test_lambda_functions import ROLE, zipped
+from tests.test_lambda_functions import python_function
 
 FORWARDER = """
 import json, os
@@ -48,16 +48,7 @@ def queue_with_arn(queues: BaseClient, label: str, **attributes: str) -> tuple[s
 
 
 def _function(lam: BaseClient, out_url: str, **environment: str) -> str:
-    name = f"consumer-{uuid.uuid4().hex[:8]}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=ROLE,
-        Handler="handler.handler",
-        Code={"ZipFile": zipped(FORWARDER)},
-        Environment={"Variables": {"OUT": out_url, **environment}},
-    )
-    return name
+    return python_function(lam, FORWARDER, {"OUT": out_url, **environment}, "consumer")
 
 
 def _forwarded(queues: BaseClient, out_url: str, count: int, timeout: float = 20) -> list[dict[str, Any]]:
@@ -266,15 +257,7 @@ def test_reserved_concurrency_one_runs_one_batch_at_a_time_under_a_burst(
 ) -> None:
     source_url, source_arn = queue_with_arn(queues, "burst")
     out_url, _ = queue_with_arn(queues, "timed")
-    name = f"limited-{uuid.uuid4().hex[:8]}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=ROLE,
-        Handler="handler.handler",
-        Code={"ZipFile": zipped(TIMED)},
-        Environment={"Variables": {"OUT": out_url}},
-    )
+    name = python_function(lam, TIMED, {"OUT": out_url}, "limited")
     assert (
         lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)[
             "ReservedConcurrentExecutions"
