@@ -53,21 +53,34 @@ def zipped(source: str, name: str = "handler.py") -> bytes:
     return buffer.getvalue()
 
 
-def python_function(
-    lam: BaseClient, source: str, variables: dict[str, str], prefix: str = "fn", **extra: Any
+def new_function(
+    lam: BaseClient,
+    runtime: str,
+    handler: str,
+    package: bytes,
+    variables: dict[str, str],
+    prefix: str = "fn",
+    **extra: Any,
 ) -> str:
-    """A new Python function running `source` as handler.handler, with these environment variables."""
+    """A new function of this runtime, handler and zip, with these environment variables."""
     name = f"{prefix}-{uuid.uuid4().hex[:8]}"
     lam.create_function(
         FunctionName=name,
-        Runtime="python3.12",
+        Runtime=runtime,
         Role=ROLE,
-        Handler="handler.handler",
-        Code={"ZipFile": zipped(source)},
+        Handler=handler,
+        Code={"ZipFile": package},
         Environment={"Variables": variables},
         **extra,
     )
     return name
+
+
+def python_function(
+    lam: BaseClient, source: str, variables: dict[str, str], prefix: str = "fn", **extra: Any
+) -> str:
+    """A new Python function running `source` as handler.handler, with these environment variables."""
+    return new_function(lam, "python3.12", "handler.handler", zipped(source), variables, prefix, **extra)
 
 
 @pytest.fixture

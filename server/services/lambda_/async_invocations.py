@@ -20,7 +20,7 @@ from server.clock import Clock
 from server.services.due_work import DueWork
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
-from server.services.lambda_.python_workers import Outcome
+from server.services.lambda_.workers import Outcome
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
 from server.services.timestamps import iso_millis
 

@@ -1,32 +1,58 @@
 """Running functions: each function's deployed code is unpacked once into the runtime directory, and its
-Python worker pool is kept warm between invocations (a new code or configuration gets new workers)."""
+worker pool (Python or Node.js) is kept warm between invocations (a new code or configuration gets new
+workers). A function served by the user (`POSTHOUSE_FUNCTION_URL`) is called over HTTP instead."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import shutil
+import sys
 import tempfile
 import zipfile
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import httpx
 
 from persistence.records import FunctionRecord
 from server.clock import Clock
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.functions import Functions
-from server.services.lambda_.python_workers import Outcome, PythonPool, base_environment
+from server.services.lambda_.served import ServedFunction, served_url
+from server.services.lambda_.workers import Outcome, WorkerPool, base_environment
+
+_HERE = Path(__file__).parent
 
 
 class Throttled(Exception):
     """The function runs as many invocations as its reserved concurrency allows."""
 
 
+class Runner(Protocol):
+    """What runs a function's invocations: its warm workers, or the user's server."""
+
+    async def invoke(self, request: dict[str, Any], timeout_s: float) -> Outcome: ...
+
+    async def close(self) -> None: ...
+
+
+def worker_command(runtime: str) -> list[str] | None:
+    """How a worker of the runtime starts here, when this machine has what it needs."""
+    if runtime.startswith("python3"):
+        return [sys.executable, str(_HERE / "python_bootstrap.py")]
+    node = shutil.which("node") if runtime.startswith("nodejs") else None
+    return None if node is None else [node, str(_HERE / "node_bootstrap.js")]
+
+
 def _unavailable(runtime: str) -> Outcome:
+    needs = " (node is not installed)" if runtime.startswith("nodejs") else ""
     return Outcome(
         None,
         {
-            "errorMessage": f"Posthouse runs python3.x functions here; {runtime} is not available",
+            "errorMessage": f"Posthouse cannot run {runtime} functions here{needs}: it runs python3.x and"
+            " nodejs functions, and any function served at the URL its POSTHOUSE_FUNCTION_URL variable names",
             "errorType": "Runtime.Unavailable",
         },
         "",
@@ -53,8 +79,9 @@ class Invoker:
         self._starting = asyncio.Lock()
         """One pool started at a time: concurrent first invocations share it, and unpack the code once."""
         self._endpoint_url = endpoint_url
-        self._pools: dict[str, tuple[str, PythonPool]] = {}
-        """Function ARN -> (RevisionId the pool was started for, the pool)."""
+        self._pools: dict[str, tuple[str, Runner]] = {}
+        """Function ARN -> (RevisionId the runner was started for, the runner)."""
+        self._http: httpx.AsyncClient | None = None
         self._running: Counter[str] = Counter()
         self._freed = asyncio.Condition()
 
@@ -114,9 +141,11 @@ class Invoker:
     async def _run(self, function: FunctionRecord, event: bytes, request_id: str) -> Outcome:
         configuration = function.configuration
         runtime = str(configuration.get("Runtime", ""))
-        if not runtime.startswith("python3"):
+        served = served_url(configuration)
+        command = worker_command(runtime)
+        if served is None and command is None:
             return _unavailable(runtime)
-        pool = await self._pool(function)
+        runner = await self._runner(function, served, command)
         timeout_s = float(configuration.get("Timeout", 3))
         request = {
             "event": event.decode(),
@@ -124,9 +153,11 @@ class Invoker:
             "invoked_function_arn": function.arn,
             "timeout_s": timeout_s,
         }
-        return await pool.invoke(request, timeout_s)
+        return await runner.invoke(request, timeout_s)
 
-    async def _pool(self, function: FunctionRecord) -> PythonPool:
+    async def _runner(
+        self, function: FunctionRecord, served: str | None, command: list[str] | None
+    ) -> Runner:
         revision = str(function.configuration["RevisionId"])
         current = self._pools.get(function.arn)
         if current is not None and current[0] == revision:
@@ -137,10 +168,20 @@ class Invoker:
                 return current[1]
             if current is not None:
                 await current[1].close()
-            code_dir = await self._unpacked(function)
-            pool = PythonPool(code_dir, self._environment(function, code_dir))
-            self._pools[function.arn] = (revision, pool)
-            return pool
+            runner: Runner
+            if served is not None:
+                runner = ServedFunction(served, self._http_client())
+            else:
+                assert command is not None
+                code_dir = await self._unpacked(function)
+                runner = WorkerPool(command, code_dir, self._environment(function, code_dir))
+            self._pools[function.arn] = (revision, runner)
+            return runner
+
+    def _http_client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+        return self._http
 
     async def _unpacked(self, function: FunctionRecord) -> Path:
         digest = str(function.configuration["CodeSha256"]).replace("/", "_").replace("+", "-").rstrip("=")
@@ -184,8 +225,11 @@ class Invoker:
             await current[1].close()
 
     async def close(self) -> None:
-        for _, pool in self._pools.values():
-            await pool.close()
+        for _, runner in self._pools.values():
+            await runner.close()
         self._pools.clear()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
         if self._scratch is not None:
             self._scratch.cleanup()

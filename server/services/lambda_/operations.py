@@ -8,7 +8,6 @@ from typing import Any
 import orjson
 
 from persistence.records import FunctionRecord
-from server import ids
 from server.context import RequestContext
 from server.errors import AwsError
 from server.services.lambda_ import function_rules
@@ -143,7 +142,7 @@ async def invoke(service: LambdaService, params: Params, ctx: RequestContext) ->
         ) from None
     if kind == "DryRun":
         return {"StatusCode": 204}
-    request_id = ids.uuid4()
+    request_id = ctx.request_id  # the invocation's id is the request's, as on AWS
     if kind == "Event":
         await service.async_invocations.queue(function, payload, request_id)  # kept before the 202
         return {"StatusCode": 202}

@@ -9,8 +9,6 @@ attempt) and redirects are not followed: a 3xx is a failed attempt, as anything 
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import logging
 import sqlite3
 
@@ -22,6 +20,7 @@ from persistence.outbox import Pending
 from persistence.records import SubscriptionRecord
 from server.clock import Clock
 from server.services.due_work import DueWork
+from server.services.outbound import Refused, check_destination
 from server.services.sns import subscription_rules
 from server.services.sns.catalog import TopicCatalog
 from server.services.sns.delivery_policy import http_policy
@@ -31,35 +30,13 @@ from server.services.sns.subscriptions import Subscriptions
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
 
 log = logging.getLogger("posthouse.sns.http")
+USER_AGENT = "Amazon Simple Notification Service Agent"
 
 AT_ONCE = 64
 """Deliveries in flight at a time."""
 TIMEOUT_S = 15.0
 REPLY_LIMIT = 64 * 1024
 """Bytes of a subscriber's reply read at most (the rest is not waited for)."""
-METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
-USER_AGENT = "Amazon Simple Notification Service Agent"
-
-
-class Refused(Exception):
-    """The endpoint is one Posthouse never calls."""
-
-
-async def _addresses(host: str, port: int) -> list[str]:
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port)
-    return [str(info[4][0]) for info in infos]
-
-
-async def check_destination(url: httpx.URL) -> None:
-    """Refuse cloud metadata endpoints, by address or by any name that resolves to one."""
-    host = url.host
-    port = url.port or (443 if url.scheme == "https" else 80)
-    for address in await _addresses(host, port):
-        parsed = ipaddress.ip_address(address.split("%")[0])
-        if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
-            parsed = parsed.ipv4_mapped
-        if parsed in METADATA_ADDRESSES:
-            raise Refused(f"{host} is a cloud metadata address")
 
 
 class HttpDeliveries:

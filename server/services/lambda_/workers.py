@@ -1,21 +1,20 @@
-"""Warm worker processes for Python functions: a pool per function (per deployed code), one invocation at a
-time per worker, a new worker whenever every one is busy, and a worker killed when its invocation runs past
-the function's Timeout (the invocation fails as on AWS: `Task timed out after N seconds`)."""
+"""Warm worker processes for functions run by Posthouse (Python, Node.js): a pool per function (per deployed
+code), one invocation at a time per worker, a new worker whenever every one is busy, and a worker killed when
+its invocation runs past the function's Timeout (the invocation fails as on AWS: `Task timed out after N
+seconds`). A worker is a runtime's bootstrap script speaking one JSON object per line on stdin and stdout."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-BOOTSTRAP = Path(__file__).with_name("python_bootstrap.py")
 READ_LIMIT = 16 * 1024 * 1024
 """A line of the worker's protocol holds at most a 6 MB result, JSON-escaped."""
 
@@ -51,10 +50,16 @@ class _Worker:
             self.process.kill()
 
 
-class PythonPool:
-    """The workers of one function's code, started with its environment."""
+def timed_out(timeout_s: float) -> Outcome:
+    message = f"Task timed out after {timeout_s:.2f} seconds"
+    return Outcome(None, {"errorMessage": message, "errorType": "Sandbox.Timedout"}, message + "\n")
 
-    def __init__(self, code_dir: Path, environment: Mapping[str, str]) -> None:
+
+class WorkerPool:
+    """The workers of one function's code: `command` started in its directory with its environment."""
+
+    def __init__(self, command: Sequence[str], code_dir: Path, environment: Mapping[str, str]) -> None:
+        self._command = list(command)
         self._code_dir = code_dir
         self._environment = dict(environment)
         self._idle: list[_Worker] = []
@@ -66,14 +71,7 @@ class PythonPool:
             outcome = await worker.run(request, timeout_s)
         except TimeoutError:
             self._retire(worker)
-            return Outcome(
-                None,
-                {
-                    "errorMessage": f"Task timed out after {timeout_s:.2f} seconds",
-                    "errorType": "Sandbox.Timedout",
-                },
-                f"Task timed out after {timeout_s:.2f} seconds\n",
-            )
+            return timed_out(timeout_s)
         except (ConnectionError, OSError, ValueError) as error:
             self._retire(worker)
             return Outcome(
@@ -84,8 +82,7 @@ class PythonPool:
 
     async def _start(self) -> _Worker:
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(BOOTSTRAP),
+            *self._command,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
