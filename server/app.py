@@ -27,8 +27,8 @@ DATABASE_FILE = "posthouse.db"
 SERVICES: list[Install] = [
     sqs.install,
     sts.install,
-    sns.install,  # after SQS: it fans out through SQS's enqueue
-    lambda_.install,
+    lambda_.install,  # after SQS: its mappings poll through SQS's consumer
+    sns.install,  # after SQS and Lambda: it fans out through SQS's enqueue and Lambda's Event invocations
 ]
 
 

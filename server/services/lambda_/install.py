@@ -1,4 +1,5 @@
-"""How the app adds Lambda: its event-source mappings poll through SQS's consumer, so SQS comes first."""
+"""How the app adds Lambda: its event-source mappings poll through SQS's consumer, so SQS comes first; it
+offers Event invocations to the services installed after it (SNS)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from server.runtime import Installed, Platform
 from server.services.lambda_.descriptor import DESCRIPTOR
+from server.services.lambda_.event_invocations import EventInvocations
 from server.services.lambda_.service import LambdaService
 from server.services.sqs.consumer import Consumer
 from server.services.sqs.enqueue import Enqueue
@@ -25,4 +27,5 @@ def install(platform: Platform) -> Installed:
         runtime_dir,
         endpoint,
     )
+    platform.offer(EventInvocations, service.event_invocations)
     return Installed(DESCRIPTOR, service, workers={"lambda-async": service.async_invocations.work.run})

@@ -10,6 +10,7 @@ from server.clock import Clock
 from server.runtime import Workers
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.async_invocations import AsyncInvocations
+from server.services.lambda_.event_invocations import EventInvocations
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.mappings import Mappings
@@ -43,6 +44,7 @@ class LambdaService:
         )
         self.mappings = Mappings(db, clock, consumer, workers, poller)
         self.async_invocations = AsyncInvocations(db, clock, self.functions, self.invoker, enqueue)
+        self.event_invocations = EventInvocations(self.functions, self.async_invocations.work.wake)
 
     async def start(self) -> None:
         await self.functions.load()

@@ -1,7 +1,8 @@
 """Publishing: one transaction puts a publish (or a batch of them) into every subscribed queue whose filter
-policy matches, through SQS's enqueue, so a 200 means every queue has it.
+policy matches, through SQS's enqueue, so a 200 means every queue has it. The same transaction queues the
+Event invocation of every matching Lambda subscription's function, and the posts to HTTP/S subscribers.
 
-A subscription whose queue is gone counts as a failed delivery, not a failed publish: with a RedrivePolicy
+A subscription whose queue (or function) is gone counts as a failed delivery, not a failed publish: with a RedrivePolicy
 the message goes to the subscription's dead-letter queue (with AWS's ErrorCode/ErrorMessage/RequestID
 attributes), in the same transaction; without one it is dropped, as SNS drops it after its retries.
 """
@@ -21,6 +22,7 @@ from persistence.records import NewMessage, QueueRecord, SubscriptionRecord, Top
 from server import ids
 from server.clock import Clock
 from server.services.filter_policy import Facts
+from server.services.lambda_.event_invocations import EventInvocations
 from server.services.message_attributes import Attributes
 from server.services.sns import subscription_rules
 from server.services.sns.envelope import Envelopes, Notification, attributes_json
@@ -68,6 +70,14 @@ def _dedup_key(topic: TopicRecord, publication: Publication) -> str:
     return dedup_id(publication)
 
 
+class _Item(NamedTuple):
+    """One publication of a batch being delivered: its place in the batch, and what it became."""
+
+    place: int
+    publication: Publication
+    notification: Notification
+
+
 @dataclass
 class _Batch:
     """Rows per queue, in publish order (FIFO queues keep it), each with the index of its publication."""
@@ -75,6 +85,8 @@ class _Batch:
     queues: dict[int, tuple[QueueRecord, list[tuple[int, NewMessage]]]] = field(default_factory=dict)
     posts: list[Delivery] = field(default_factory=list)
     """For HTTP/S subscriptions: into the outbox, in the same transaction."""
+    invocations: list[tuple[int, str, bytes]] = field(default_factory=list)
+    """For Lambda subscriptions: (publication, function ARN, event), queued as Event invocations."""
     recorded: list[tuple[SubscriptionRecord, str]] = field(default_factory=list)
     """For protocols Posthouse does not send over a network: (subscription, payload)."""
 
@@ -100,6 +112,7 @@ class Fanout:
         db: Database,
         clock: Clock,
         enqueue: Enqueue,
+        events: EventInvocations,
         subscriptions: Subscriptions,
         signer: Signer,
         recorded: Recorded,
@@ -111,6 +124,7 @@ class Fanout:
         self._db = db
         self._clock = clock
         self._enqueue = enqueue
+        self._events = events
         self._subscriptions = subscriptions
         self._signer = signer
         self._last_sequence = 0
@@ -147,13 +161,14 @@ class Fanout:
         )
         batch = _Batch()
         for index, (publication, notification, matched) in enumerate(deliveries):
+            item = _Item(index, publication, notification)
             for subscription in matched:
                 if subscription.protocol == "sqs":
-                    self._to_queue(
-                        batch, index, subscription, publication, notification, envelopes, now_ms, request_id
-                    )
+                    self._to_queue(batch, item, subscription, envelopes, now_ms, request_id)
                 else:
                     self._to_elsewhere(batch, subscription, publication, notification, envelopes)
+                    if subscription.protocol == "lambda":
+                        self._to_function(batch, item, subscription, now_ms, request_id)
         published = [Published(n.message_id, n.sequence_number) for _, n, _ in deliveries]
         if topic.fifo:  # deduplicated in the transaction that delivers, so a duplicate goes nowhere
             keys = [_dedup_key(topic, publication) for publication in publications]
@@ -161,10 +176,12 @@ class Fanout:
                 lambda conn: self._store_fifo(conn, topic.arn, keys, published, batch, now_ms)
             )
             self._enqueue.committed(enqueued)
-        elif batch.queues or batch.posts:
+        elif batch.queues or batch.posts or batch.invocations:
             self._enqueue.committed(await self._db.run(lambda conn: self._store(conn, batch, now_ms, set())))
             if batch.posts:
                 self._posts_waiting()
+        if batch.invocations:
+            self._events.committed()
         for subscription, payload in batch.recorded:
             self._recorded.record_message(
                 subscription.arn, subscription.protocol, subscription.endpoint, payload, now_ms
@@ -174,14 +191,13 @@ class Fanout:
     def _to_queue(
         self,
         batch: _Batch,
-        index: int,
+        item: _Item,
         subscription: SubscriptionRecord,
-        publication: Publication,
-        notification: Notification,
         envelopes: Envelopes,
         now_ms: int,
         request_id: str,
     ) -> None:
+        _, publication, notification = item
         message = publication.message_for("sqs")
         attributes: Attributes | None = None
         if subscription_rules.is_raw(subscription):
@@ -191,14 +207,21 @@ class Fanout:
         queue = self._enqueue.queue(subscription.endpoint)
         failure = _failure(queue, attributes)
         if failure is not None:
-            queue = self._dead_letter_queue(subscription)
-            attributes = {
-                "ErrorCode": {"DataType": "String", "StringValue": failure[0]},
-                "ErrorMessage": {"DataType": "String", "StringValue": failure[1]},
-                "RequestID": {"DataType": "String", "StringValue": request_id},
-            }
-        if queue is None:
-            return  # dropped, as SNS drops what it cannot deliver and has nowhere to park
+            self._park(batch, item, subscription, body, failure, now_ms, request_id)
+            return
+        assert queue is not None
+        self._put(batch, item, queue, body, attributes, now_ms)
+
+    def _put(
+        self,
+        batch: _Batch,
+        item: _Item,
+        queue: QueueRecord,
+        body: str,
+        attributes: Attributes | None,
+        now_ms: int,
+    ) -> None:
+        index, publication, notification = item
         group_id, dedup = publication.group_id, None
         if queue.fifo:  # the topic's deduplication id, or (content-based) the message's digest
             dedup = dedup_id(publication)
@@ -206,6 +229,39 @@ class Fanout:
             group_id = None  # a FIFO topic's groups do not follow it into a standard queue
         row = self._enqueue.row(queue, Message(body, SENDER_ID, attributes, None, group_id, dedup), now_ms)
         batch.add(queue, index, row)
+
+    def _to_function(
+        self, batch: _Batch, item: _Item, subscription: SubscriptionRecord, now_ms: int, request_id: str
+    ) -> None:
+        """The Lambda event `_to_elsewhere` recorded, queued as the function's Event invocation."""
+        event = batch.recorded[-1][1]
+        function_arn = self._events.function_arn(subscription.endpoint)
+        if function_arn is None:
+            failure = ("ResourceNotFoundException", f"Function not found: {subscription.endpoint}")
+            self._park(batch, item, subscription, event, failure, now_ms, request_id)
+        else:
+            batch.invocations.append((item.place, function_arn, event.encode()))
+
+    def _park(
+        self,
+        batch: _Batch,
+        item: _Item,
+        subscription: SubscriptionRecord,
+        body: str,
+        failure: tuple[str, str],
+        now_ms: int,
+        request_id: str,
+    ) -> None:
+        """A failed delivery, into the subscription's dead-letter queue with AWS's attributes saying why."""
+        queue = self._dead_letter_queue(subscription)
+        if queue is None:
+            return  # dropped, as SNS drops what it cannot deliver and has nowhere to park
+        attributes: Attributes = {
+            "ErrorCode": {"DataType": "String", "StringValue": failure[0]},
+            "ErrorMessage": {"DataType": "String", "StringValue": failure[1]},
+            "RequestID": {"DataType": "String", "StringValue": request_id},
+        }
+        self._put(batch, item, queue, body, attributes, now_ms)
 
     @staticmethod
     def _to_elsewhere(
@@ -245,11 +301,15 @@ class Fanout:
         policy = subscription_rules.redrive_policy(subscription)
         return self._enqueue.queue(policy["deadLetterTargetArn"]) if policy else None
 
-    @staticmethod
-    def _store(conn: sqlite3.Connection, batch: _Batch, now_ms: int, duplicates: set[int]) -> list[Enqueued]:
-        """Everything but the duplicates' rows, into the queues and the outbox."""
+    def _store(
+        self, conn: sqlite3.Connection, batch: _Batch, now_ms: int, duplicates: set[int]
+    ) -> list[Enqueued]:
+        """Everything but the duplicates' rows, into the queues, the outbox and Lambda's Event invocations."""
         if batch.posts:
             outbox.insert(conn, batch.posts, now_ms)
+        for index, function_arn, event in batch.invocations:
+            if index not in duplicates:
+                self._events.put(conn, function_arn, ids.uuid4(), event, now_ms)
         enqueued = []
         for queue, indexed in batch.queues.values():
             rows = [row for index, row in indexed if index not in duplicates]

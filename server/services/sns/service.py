@@ -9,6 +9,7 @@ from persistence.engine import Database
 from persistence.outbox import Delivery
 from persistence.records import SubscriptionRecord, TopicRecord
 from server.clock import Clock
+from server.services.lambda_.event_invocations import EventInvocations
 from server.services.sns.catalog import TopicCatalog
 from server.services.sns.envelope import Envelopes
 from server.services.sns.fanout import Fanout
@@ -22,7 +23,13 @@ from server.services.sqs.enqueue import Enqueue
 
 class SnsService:
     def __init__(
-        self, db: Database, clock: Clock, enqueue: Enqueue, key_directory: str | None, signed: bool = True
+        self,
+        db: Database,
+        clock: Clock,
+        enqueue: Enqueue,
+        events: EventInvocations,
+        key_directory: str | None,
+        signed: bool = True,
     ) -> None:
         self.clock = clock
         self.db = db
@@ -33,7 +40,7 @@ class SnsService:
         self.platforms = Platforms(db)
         self.http = HttpDeliveries(db, clock, enqueue, self.catalog, self.subscriptions, self.recorded)
         self.fanout = Fanout(
-            db, clock, enqueue, self.subscriptions, self.signer, self.recorded, self.http.wake
+            db, clock, enqueue, events, self.subscriptions, self.signer, self.recorded, self.http.wake
         )
 
     async def start(self) -> None:
