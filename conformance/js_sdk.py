@@ -19,7 +19,7 @@ import pytest
 from conformance.conftest import Endpoint
 
 JS = Path(__file__).resolve().parent / "js"
-CLIENTS = ("client-sns", "client-sqs", "client-sts")
+CLIENTS = ("client-lambda", "client-sns", "client-sqs", "client-sts")
 
 
 def _install() -> None:
@@ -30,7 +30,7 @@ def _install() -> None:
         subprocess.run(install, cwd=JS, check=attempt == 2, timeout=300)
 
 
-def run_checks(script: str, endpoint: Endpoint) -> dict[str, Any]:
+def run_checks(script: str, endpoint: Endpoint, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     _install()
     env = {
         **os.environ,
@@ -40,6 +40,7 @@ def run_checks(script: str, endpoint: Endpoint) -> dict[str, Any]:
         "AWS_SECRET_ACCESS_KEY": endpoint.credentials["aws_secret_access_key"],
         "PREFIX": f"conf-js-{uuid.uuid4().hex[:10]}",
         "NODE_NO_WARNINGS": "1",
+        **(extra_env or {}),
     }
     done = subprocess.run(
         ["node", script], cwd=JS, env=env, capture_output=True, text=True, timeout=120, check=False
@@ -52,9 +53,11 @@ def run_checks(script: str, endpoint: Endpoint) -> dict[str, Any]:
 _RESULTS: dict[tuple[str, str], dict[str, Any]] = {}
 
 
-def js_sdk_test(script: str, checks: dict[str, str]) -> Callable[..., None]:
+def js_sdk_test(
+    script: str, checks: dict[str, str], extra_env: dict[str, str] | None = None
+) -> Callable[..., None]:
     """The test of a check script: one case per check, named by `checks` (check -> behaviour) in the report;
-    the script runs once per endpoint."""
+    the script runs once per endpoint, with `extra_env` besides the endpoint's settings."""
 
     @pytest.mark.client("js-v3")
     @pytest.mark.needs_programs("node", "npm")
@@ -66,7 +69,7 @@ def js_sdk_test(script: str, checks: dict[str, str]) -> Callable[..., None]:
         """The JavaScript SDK v3 check of that name passes"""
         key = (script, endpoint.url)
         if key not in _RESULTS:
-            _RESULTS[key] = run_checks(script, endpoint)
+            _RESULTS[key] = run_checks(script, endpoint, extra_env)
         assert _RESULTS[key][check]["ok"], _RESULTS[key][check]["detail"]
 
     return test_js_sdk

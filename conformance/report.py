@@ -19,7 +19,7 @@ CLIENT_TITLES = {
     "query": "botocore 1.31 (query)",
     "aws-cli": "AWS CLI",
     "js-v3": "JS SDK v3",
-    "boto3": "boto3 (query: STS, SNS)",
+    "boto3": "boto3 (query: STS, SNS; REST-JSON: Lambda)",
 }
 MARKS = {"passed": "pass", "failed": "**FAIL**", "skipped": "skip"}
 
@@ -67,7 +67,7 @@ def _behaviour(item: pytest.Item) -> str:
 
 def _area(item: pytest.Item) -> str:
     path = Path(str(item.path))
-    return f"{path.parent.name.upper()} · {path.stem.removeprefix('test_').replace('_', ' ')}"
+    return f"{path.parent.name.upper().rstrip('_')} · {path.stem.removeprefix('test_').replace('_', ' ')}"
 
 
 class Collector:
