@@ -65,8 +65,13 @@ def test_a_publish_invokes_the_subscribed_function_with_snss_event(
     assert record["Sns"]["MessageId"] == message_id and record["Sns"]["Message"] == "an order"
     assert record["Sns"]["Subject"] == "New" and record["Sns"]["TopicArn"] == topic
     assert record["Sns"]["MessageAttributes"] == {"kind": {"Type": "String", "Value": "order"}}
-    _, invocations = server.admin("GET", f"/admin/lambda/functions/{name}/invocations")
-    assert [i["source"] for i in invocations["invocations"]] == ["Event"]  # the filtered one never ran
+    deadline = time.monotonic() + 10  # the invocation is logged once the handler has returned
+    while not (
+        logged := server.admin("GET", f"/admin/lambda/functions/{name}/invocations")[1]["invocations"]
+    ):
+        assert time.monotonic() < deadline, "the invocation was never logged"
+        time.sleep(0.05)
+    assert [i["source"] for i in logged] == ["Event"]  # the filtered one never ran
 
 
 def _kind(value: str) -> dict[str, dict[str, str]]:
