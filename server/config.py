@@ -40,5 +40,12 @@ class Config:
     sign_sns_messages: bool = True
 
 
+def own_url(config: Config) -> str:
+    """Where the server's own clients reach it (functions' AWS_ENDPOINT_URL; SNS messages not published by a
+    request): the base URL, else the listening address (loopback when listening on every interface)."""
+    host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
+    return config.base_url or f"http://{host}:{config.port}"
+
+
 def limits_of(config: Config) -> Limits:
     return Limits(head_timeout_s=config.head_timeout_s, body_timeout_s=config.body_timeout_s)

@@ -117,6 +117,11 @@ class Platform:
         """Publish an in-process API other services call (SQS offers its enqueue), keyed by its type."""
         self._offered[api] = implementation
 
+    def later(self, api: type[Api]) -> Callable[[], Api | None]:
+        """An API a service installed later offers (SNS's publishing, for Lambda, which SNS itself needs):
+        looked up when called, None if no service offers it."""
+        return lambda: self._offered.get(api)
+
     def needs(self, api: type[Api]) -> Api:
         """An API another service offered; that service must be installed first (SERVICES' order)."""
         if api not in self._offered:

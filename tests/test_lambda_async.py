@@ -110,3 +110,39 @@ def test_a_queued_event_survives_kill_9(tmp_path: Path) -> None:
     with ServerProcess(tmp_path / "data", port=first.port).start() as second:
         lambda_client(second.url).delete_function_concurrency(FunctionName=name)
         assert json.loads(_one(sqs_client(second.url, "json"), out_url)["Body"]) == {"n": 1}
+
+
+def test_destinations_can_be_sns_topics_and_functions(
+    lam: BaseClient, sns: BaseClient, server: ServerProcess
+) -> None:
+    queues = sqs_client(server.url, "json")
+    out_url, _ = queue_with_arn(queues, "ran")
+    via_topic_url, via_topic_arn = queue_with_arn(queues, "via-topic")
+    topic = sns.create_topic(Name=f"failures-{int(time.time() * 1000)}")["TopicArn"]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=via_topic_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    recorder_out, _ = queue_with_arn(queues, "recorder")
+    recorder = _function(lam, recorder_out)
+    recorder_arn = lam.get_function(FunctionName=recorder)["Configuration"]["FunctionArn"]
+    name = _function(lam, out_url, DeadLetterConfig={"TargetArn": topic})
+    lam.put_function_event_invoke_config(
+        FunctionName=name,
+        MaximumRetryAttempts=0,
+        DestinationConfig={
+            "OnFailure": {"Destination": topic},
+            "OnSuccess": {"Destination": recorder_arn},
+        },
+    )
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"fail": true}')
+    _one(queues, out_url)
+    first, second = _one(queues, via_topic_url), _one(queues, via_topic_url)
+    record, event = sorted((first, second), key=lambda m: "requestContext" in m["Body"], reverse=True)
+    assert json.loads(record["Body"])["requestContext"]["condition"] == "RetriesExhausted"
+    assert json.loads(event["Body"]) == {"fail": True}  # the dead-letter topic gets the event itself
+    assert event["MessageAttributes"]["ErrorMessage"]["StringValue"] == "not today"
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 3}')
+    _one(queues, out_url)
+    # The OnSuccess function is invoked with the invocation record as its event.
+    recorded = json.loads(_one(queues, recorder_out)["Body"])
+    assert recorded["requestContext"]["condition"] == "Success" and recorded["responsePayload"] == {"done": 3}

@@ -1,13 +1,15 @@
 """Event invocations, as Lambda runs them: queued durably at the 202, run by a supervised worker, retried
 after a function error (one minute before the second attempt, two before the third; the function's
 EventInvokeConfig can allow fewer retries and a shorter event age), and when retries or age run out, handed
-to the function's OnFailure destination (AWS's invocation record) and its DeadLetterConfig queue (the event,
+to the function's OnFailure destination (AWS's invocation record) and its DeadLetterConfig target (the event,
 with RequestID, ErrorCode and ErrorMessage attributes). OnSuccess destinations get the record of a success.
-Destinations and dead-letter targets here are SQS queues, written in the transaction that drops the event."""
+An SQS queue or a function (an Event invocation of it) as target is written in the transaction that drops the
+event; an SNS topic is published to just before it (at least once: a crash in between runs the event again)."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -15,14 +17,17 @@ import orjson
 from persistence import async_events
 from persistence.async_events import AsyncEvent
 from persistence.engine import Database
-from persistence.records import FunctionRecord, QueueRecord
+from persistence.records import FunctionRecord, NewMessage, QueueRecord
+from server import ids
 from server.clock import Clock
 from server.services.due_work import DueWork
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.workers import Outcome
+from server.services.message_attributes import Attributes
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
 from server.services.timestamps import iso_millis
+from server.services.topic_publishing import TopicPublishing
 
 AT_ONCE = 32
 RETRY_DELAYS_S = (60, 120)
@@ -37,13 +42,20 @@ def invoke_config(function: FunctionRecord) -> dict[str, Any]:
 
 class AsyncInvocations:
     def __init__(
-        self, db: Database, clock: Clock, functions: Functions, invoker: Invoker, enqueue: Enqueue
+        self,
+        db: Database,
+        clock: Clock,
+        functions: Functions,
+        invoker: Invoker,
+        enqueue: Enqueue,
+        publisher: Callable[[], TopicPublishing | None],
     ) -> None:
         self._db = db
         self._clock = clock
         self._functions = functions
         self._invoker = invoker
         self._enqueue = enqueue
+        self._publisher = publisher
         self.work: DueWork[AsyncEvent] = DueWork(clock, self._due, self._next_due, self._attempt, AT_ONCE)
 
     async def queue(self, function: FunctionRecord, payload: bytes, request_id: str) -> None:
@@ -109,26 +121,22 @@ class AsyncInvocations:
         }
         return orjson.dumps(record).decode()
 
-    def _queue_of(self, arn: str | None) -> QueueRecord | None:
-        return self._enqueue.queue(arn) if arn and arn.startswith("arn:aws:sqs:") else None
-
     async def _finish(
         self, event: AsyncEvent, function: FunctionRecord, outcome: Outcome | None, condition: str
     ) -> None:
         """Drop the event; its destination (and, on failure, its dead-letter queue) get theirs, together."""
         destinations = invoke_config(function).get("DestinationConfig") or {}
         key = "OnSuccess" if condition == "Success" else "OnFailure"
-        now_ms = self._clock.now_ms()
-        deliveries: list[tuple[QueueRecord, Message]] = []
-        destination = self._queue_of((destinations.get(key) or {}).get("Destination"))
-        if destination is not None:
-            deliveries.append(
+        sends: list[tuple[str, Message]] = []
+        destination = (destinations.get(key) or {}).get("Destination")
+        if destination:
+            sends.append(
                 (destination, Message(self._record(event, function, outcome, condition), function.arn))
             )
-        dead_letter = self._queue_of((function.configuration.get("DeadLetterConfig") or {}).get("TargetArn"))
-        if condition != "Success" and dead_letter is not None:
+        dead_letter = (function.configuration.get("DeadLetterConfig") or {}).get("TargetArn")
+        if condition != "Success" and dead_letter:
             error = (outcome.error if outcome is not None else None) or {}
-            attributes = {
+            attributes: Attributes = {
                 "RequestID": {"DataType": "String", "StringValue": event.request_id},
                 "ErrorCode": {"DataType": "Number", "StringValue": "200"},
                 "ErrorMessage": {
@@ -136,14 +144,28 @@ class AsyncInvocations:
                     "StringValue": str(error.get("errorMessage", condition))[:1000],
                 },
             }
-            deliveries.append((dead_letter, Message(event.payload.decode(), function.arn, attributes)))
-        rows = [(queue, self._enqueue.row(queue, message, now_ms)) for queue, message in deliveries]
+            sends.append((dead_letter, Message(event.payload.decode(), function.arn, attributes)))
+        now_ms = self._clock.now_ms()
+        rows: list[tuple[QueueRecord, NewMessage]] = []
+        invocations: list[tuple[str, bytes]] = []
+        for arn, message in sends:
+            queue = self._enqueue.queue(arn) if arn.startswith("arn:aws:sqs:") else None
+            if queue is not None:
+                rows.append((queue, self._enqueue.row(queue, message, now_ms)))
+            elif self._functions.get(arn) is not None:
+                invocations.append((arn, message.body.encode()))
+            elif arn.startswith("arn:aws:sns:") and (publisher := self._publisher()) is not None:
+                await publisher.publish(arn, message.body, message.attributes or {}, event.request_id)
 
         def op(conn: sqlite3.Connection) -> list[Enqueued]:
             async_events.delete(conn, event.id)
+            for arn, payload in invocations:
+                async_events.insert(conn, arn, ids.uuid4(), payload, now_ms)
             return [Enqueue.put(conn, queue, [row], now_ms) for queue, row in rows]
 
         self._enqueue.committed(await self._db.run(op))
+        if invocations:
+            self.work.wake()
 
     async def reset(self) -> None:
         await self._db.run(async_events.delete_all)

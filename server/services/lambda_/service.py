@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from persistence.engine import Database
@@ -17,6 +18,7 @@ from server.services.lambda_.mappings import Mappings
 from server.services.lambda_.poller import Poller
 from server.services.sqs.consumer import Consumer
 from server.services.sqs.enqueue import Enqueue
+from server.services.topic_publishing import TopicPublishing
 
 
 class LambdaService:
@@ -29,6 +31,7 @@ class LambdaService:
         workers: Workers,
         runtime_dir: Path | None,
         endpoint_url: str,
+        publisher: Callable[[], TopicPublishing | None],
     ) -> None:
         self.clock = clock
         self.functions = Functions(db, clock)
@@ -43,7 +46,7 @@ class LambdaService:
             self.functions.get,
         )
         self.mappings = Mappings(db, clock, consumer, workers, poller)
-        self.async_invocations = AsyncInvocations(db, clock, self.functions, self.invoker, enqueue)
+        self.async_invocations = AsyncInvocations(db, clock, self.functions, self.invoker, enqueue, publisher)
         self.event_invocations = EventInvocations(self.functions, self.async_invocations.work.wake)
 
     async def start(self) -> None:
