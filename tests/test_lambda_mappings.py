@@ -383,7 +383,9 @@ def test_a_mapping_resumes_after_kill_9_without_losing_messages(tmp_path: Path) 
     for start in range(0, len(ordered), 10):
         entries = [{"Id": str(i), "MessageBody": b} for i, b in enumerate(ordered[start : start + 10])]
         queues.send_message_batch(QueueUrl=url, Entries=entries)
-    lam.create_event_source_mapping(FunctionName=name, EventSourceArn=arn, BatchSize=10)
+    lam.create_event_source_mapping(
+        FunctionName=name, EventSourceArn=arn, BatchSize=10, ScalingConfig={"MaximumConcurrency": 5}
+    )
     seen = [r["body"] for r in _forwarded(queues, out_url, 20)]  # processing has begun
     first.kill()  # mid-stream: some batches are in flight, none acknowledged to anyone
     with ServerProcess(tmp_path / "data", port=first.port).start() as second:
@@ -393,5 +395,31 @@ def test_a_mapping_resumes_after_kill_9_without_losing_messages(tmp_path: Path) 
             assert time.monotonic() < deadline, f"{len(bodies - set(seen))} messages never processed"
             seen += [r["body"] for r in _forwarded(queues, out_url, 1)]
         _until_empty(queues, url)
-        # A batch in flight at the kill runs again (at least once); nothing else is processed twice.
+        # A batch in flight at the kill (five at most) runs again (at least once); nothing else runs twice.
         assert len(seen) - len(bodies) <= 5 * 10
+
+
+SLOW = """
+import time
+
+def handler(event, context):
+    time.sleep(0.2)
+"""
+
+
+def test_a_backlog_scales_the_mapping_beyond_five_up_to_its_maximum_concurrency(
+    lam: BaseClient, queues: BaseClient, server: ServerProcess
+) -> None:
+    url, arn = queue_with_arn(queues, "backlog")
+    for start in range(0, 80, 10):
+        entries = [{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
+        queues.send_message_batch(QueueUrl=url, Entries=entries)
+    name = python_function(lam, SLOW, {}, "slow")
+    mapping = lam.create_event_source_mapping(
+        FunctionName=name, EventSourceArn=arn, BatchSize=1, ScalingConfig={"MaximumConcurrency": 8}
+    )
+    _until_empty(queues, url, timeout=30)
+    stats = server.admin("GET", f"/admin/lambda/mappings/{mapping['UUID']}")[1]["stats"]
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    assert stats["concurrency_max"] == 8  # five to start with, then more while batches came back full
+    assert stats["invocations"] == 80 and stats["errors"] == 0

@@ -4,8 +4,12 @@ as on AWS), the SQS event built as Lambda builds it, the function invoked synchr
 deletes the batch; a function error deletes nothing (the messages reappear after the visibility timeout and
 the queue's RedrivePolicy takes over); ReportBatchItemFailures deletes all but the reported ones.
 
-A few poll loops run side by side (up to ScalingConfig.MaximumConcurrency, five at most here); FIFO queues
-keep group order by themselves, since a group with a message in flight is not received from.
+Five poll loops start side by side, as on AWS. While batches come back full and the function succeeds, the
+mapping scales up, one loop at a time, at most five loops a second (AWS adds up to 300 concurrent invokes a
+minute), to MAX_LOOPS here; an added loop ends at its first empty poll or function error, so the mapping
+scales back down when the backlog is gone or the function fails. ScalingConfig.MaximumConcurrency and the
+function's reserved concurrency cap all of them. FIFO queues keep group order by themselves, since a group
+with a message in flight is not received from.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import orjson
@@ -30,6 +34,10 @@ from server.services.sqs.consumer import Consumer
 log = logging.getLogger("posthouse.lambda.poller")
 
 LOOPS = 5
+MAX_LOOPS = 20
+"""AWS scales a mapping to 1,000 concurrent batches; each loop here may hold a worker process on this machine."""
+GROWTH_MS = 200
+"""At most one loop added per this many milliseconds: 300 a minute."""
 WAIT_S = 20
 PAYLOAD_LIMIT = 6 * 1024 * 1024
 IDLE_MS = 1000
@@ -104,6 +112,36 @@ def failed_items(result: bytes | None, batch: list[dict[str, Any]]) -> set[str] 
     return kept
 
 
+class _Scaler:
+    """A mapping's added loops: one more while batches come back full, at most one per GROWTH_MS, up to the cap."""
+
+    def __init__(self, clock: Clock, cap: int, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._clock = clock
+        self._cap = cap
+        self._loop = loop
+        self._next_ms = 0
+        self._added: set[asyncio.Task[None]] = set()
+        self.running = 0
+
+    def grow(self) -> None:
+        now_ms = self._clock.now_ms()
+        if self.running >= self._cap or now_ms < self._next_ms:
+            return
+        self._next_ms = now_ms + GROWTH_MS
+        task = asyncio.create_task(self._loop())
+        self._added.add(task)
+        task.add_done_callback(self._added.discard)
+
+    def cancel(self) -> None:
+        for task in self._added:
+            task.cancel()
+
+    async def stopped(self) -> None:
+        """Once the mapping's own loops ended: the added ones end too (they poll the same generation)."""
+        while self._added:
+            await asyncio.gather(*self._added)
+
+
 class Poller:
     def __init__(
         self,
@@ -127,12 +165,12 @@ class Poller:
         if mapping is None:
             return
         scaling = mapping.configuration.get("ScalingConfig") or {}
-        loops = min(LOOPS, int(scaling.get("MaximumConcurrency", LOOPS)))
+        cap = min(MAX_LOOPS, int(scaling.get("MaximumConcurrency", MAX_LOOPS)))
         function = self._function_of(mapping.function_arn)
         reserved = self._invoker.reserved(function) if function is not None else None
         if reserved is not None:  # no more loops than may run at once: none holds a batch it cannot hand over
-            loops = min(loops, reserved)
-        if loops == 0:
+            cap = min(cap, reserved)
+        if cap == 0:
             return  # reserved concurrency 0: the mapping polls nothing until it is raised
 
         def still_mine() -> MappingRecord | None:
@@ -142,13 +180,37 @@ class Poller:
 
         # Compiled once per generation: any change to the mapping starts a new one.
         patterns = mapping_rules.patterns(mapping.configuration)
-        await asyncio.gather(*(self._loop(still_mine, patterns) for _ in range(loops)))
+        scaler = _Scaler(self._clock, cap, lambda: self._loop(still_mine, patterns, scaler, added=True))
+        try:
+            await asyncio.gather(*(self._loop(still_mine, patterns, scaler) for _ in range(min(LOOPS, cap))))
+            await scaler.stopped()
+        finally:
+            scaler.cancel()  # stopped from outside (shutdown): the added loops stop with the poller
 
     async def _rest(self) -> None:
         never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         await self._clock.wait(never, self._clock.now_ms() + IDLE_MS)
 
-    async def _loop(self, still_mine: Callable[[], MappingRecord | None], patterns: list[Policy]) -> None:
+    async def _loop(
+        self,
+        still_mine: Callable[[], MappingRecord | None],
+        patterns: list[Policy],
+        scaler: _Scaler,
+        added: bool = False,
+    ) -> None:
+        scaler.running += 1
+        try:
+            await self._poll(still_mine, patterns, scaler, added)
+        finally:
+            scaler.running -= 1
+
+    async def _poll(
+        self,
+        still_mine: Callable[[], MappingRecord | None],
+        patterns: list[Policy],
+        scaler: _Scaler,
+        added: bool,
+    ) -> None:
         while (mapping := still_mine()) is not None:
             queue = self._consumer.queue(mapping.source_arn)
             if queue is None:
@@ -157,17 +219,24 @@ class Poller:
             activity = self._activity.of_mapping(mapping.uuid)
             activity.counts["polls"] += 1
             batch = await self._gather(mapping, queue)
-            if batch:
-                activity.counts["batches"] += 1
-                activity.counts["records"] += len(batch)
-                sent = min(int(m.get("Attributes", {}).get("SentTimestamp", 0)) for m in batch)
-                activity.oldest_age_ms = max(0, self._clock.now_ms() - sent) if sent else None
-                activity.started()
-                started_ms = self._clock.now_ms()
-                try:
-                    await self._process(mapping, queue, batch, patterns)
-                finally:
-                    activity.finished(self._clock.now_ms() - started_ms)
+            if not batch:
+                if added:
+                    return  # the backlog is gone: scale down
+                continue
+            activity.counts["batches"] += 1
+            activity.counts["records"] += len(batch)
+            sent = min(int(m.get("Attributes", {}).get("SentTimestamp", 0)) for m in batch)
+            activity.oldest_age_ms = max(0, self._clock.now_ms() - sent) if sent else None
+            activity.started()
+            started_ms = self._clock.now_ms()
+            try:
+                succeeded = await self._process(mapping, queue, batch, patterns)
+            finally:
+                activity.finished(self._clock.now_ms() - started_ms)
+            if not succeeded and added:
+                return  # back off: the function fails
+            if succeeded and len(batch) >= min(10, int(mapping.configuration["BatchSize"])):
+                scaler.grow()  # a full batch: messages remain
 
     async def _gather(self, mapping: MappingRecord, queue: QueueRecord) -> list[dict[str, Any]]:
         configuration = mapping.configuration
@@ -195,7 +264,8 @@ class Poller:
         queue: QueueRecord,
         messages: list[dict[str, Any]],
         patterns: list[Policy],
-    ) -> None:
+    ) -> bool:
+        """Whether the batch was handled without a function error."""
         wanted: list[dict[str, Any]] = []
         unwanted: list[str] = []
         for message in messages:
@@ -208,11 +278,11 @@ class Poller:
         activity = self._activity.of_mapping(mapping.uuid)
         activity.counts["filtered"] += len(unwanted)
         if not wanted:
-            return
+            return True
         function = self._function_of(mapping.function_arn)
         if function is None:  # deleted since: the messages come back after their visibility timeout
             await self._rest()
-            return
+            return False
         if self._invoker.at_limit(function):
             activity.counts["throttles"] += 1  # it waits for a slot
         event = orjson.dumps({"Records": wanted})
@@ -223,10 +293,11 @@ class Poller:
             log.info(
                 "mapping %s: %s failed: %s", mapping.uuid, function.name, outcome.error.get("errorMessage")
             )
-            return
+            return False
         keep: set[str] | None = set()
         if "ReportBatchItemFailures" in mapping.configuration.get("FunctionResponseTypes", []):
             keep = failed_items(outcome.result, wanted)
         if keep is None:
-            return
+            return False
         await self._consumer.delete(queue, [r["receiptHandle"] for r in wanted if r["messageId"] not in keep])
+        return True
