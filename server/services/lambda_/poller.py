@@ -235,7 +235,7 @@ class Poller:
                 activity.finished(self._clock.now_ms() - started_ms)
             if not succeeded and added:
                 return  # back off: the function fails
-            if succeeded and len(batch) >= min(10, int(mapping.configuration["BatchSize"])):
+            if succeeded and len(batch) >= int(mapping.configuration["BatchSize"]):
                 scaler.grow()  # a full batch: messages remain
 
     async def _gather(self, mapping: MappingRecord, queue: QueueRecord) -> list[dict[str, Any]]:
