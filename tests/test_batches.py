@@ -72,11 +72,14 @@ def test_send_batch_per_entry_failures(sqs: BaseClient, make_queue: Callable[...
             "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
             None,
         ),
-        (
-            [{"Id": "bad id!", "MessageBody": "1"}],
-            "AWS.SimpleQueueService.InvalidBatchEntryId",
-            "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80"
-            " letters long.",
+        *(
+            (
+                [{"Id": bad, "MessageBody": "1"}],
+                "AWS.SimpleQueueService.InvalidBatchEntryId",
+                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at"
+                " most 80 letters long.",
+            )
+            for bad in ("bad id!", "", "x" * 81)  # an empty id is invalid, not missing
         ),
     ],
 )

@@ -22,7 +22,10 @@ def check_entries(entries: list[Params], entry_name: str) -> list[str]:
             "TooManyEntriesInBatchRequest",
             f"Maximum number of entries per request are {MAX_ENTRIES}. You have sent {len(entries)}.",
         )
-    ids = [entry.required_text("Id") for entry in entries]
+    # An absent Id is a missing parameter; an empty one is an invalid id, as AWS answers it.
+    ids = [
+        entry.required_text("Id") if entry.text("Id") is None else str(entry.text("Id")) for entry in entries
+    ]
     for entry_id in ids:
         if not _ENTRY_ID.fullmatch(entry_id):
             raise sqs_error(
