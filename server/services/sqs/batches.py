@@ -13,6 +13,12 @@ MAX_ENTRIES = 10
 _ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
+def _entry_id(entry: Params) -> str:
+    """An absent Id is a missing parameter; an empty one is an invalid id, as AWS answers it."""
+    value = entry.text("Id")
+    return entry.required_text("Id") if value is None else value
+
+
 def check_entries(entries: list[Params], entry_name: str) -> list[str]:
     """Whole-request checks; returns the entry ids in request order."""
     if not entries:
@@ -22,10 +28,7 @@ def check_entries(entries: list[Params], entry_name: str) -> list[str]:
             "TooManyEntriesInBatchRequest",
             f"Maximum number of entries per request are {MAX_ENTRIES}. You have sent {len(entries)}.",
         )
-    # An absent Id is a missing parameter; an empty one is an invalid id, as AWS answers it.
-    ids = [
-        entry.required_text("Id") if entry.text("Id") is None else str(entry.text("Id")) for entry in entries
-    ]
+    ids = [_entry_id(entry) for entry in entries]
     for entry_id in ids:
         if not _ENTRY_ID.fullmatch(entry_id):
             raise sqs_error(
