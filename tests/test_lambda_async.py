@@ -131,7 +131,7 @@ def test_destinations_can_be_sns_topics_and_functions(
         MaximumRetryAttempts=0,
         DestinationConfig={
             "OnFailure": {"Destination": topic},
-            "OnSuccess": {"Destination": recorder_arn},
+            "OnSuccess": {"Destination": f"{recorder_arn}:$LATEST"},  # a qualified ARN names it too
         },
     )
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"fail": true}')

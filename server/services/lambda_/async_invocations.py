@@ -21,6 +21,7 @@ from persistence.records import FunctionRecord, NewMessage, QueueRecord
 from server import ids
 from server.clock import Clock
 from server.services.due_work import DueWork
+from server.services.lambda_.event_invocations import EventInvocations
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.workers import Outcome
@@ -57,6 +58,8 @@ class AsyncInvocations:
         self._enqueue = enqueue
         self._publisher = publisher
         self.work: DueWork[AsyncEvent] = DueWork(clock, self._due, self._next_due, self._attempt, AT_ONCE)
+        self.events = EventInvocations(functions, self.work.wake)
+        """What other services (and destinations here) use to queue an Event invocation of a function."""
 
     async def queue(self, function: FunctionRecord, payload: bytes, request_id: str) -> None:
         """Kept before the 202 is answered."""
@@ -150,22 +153,23 @@ class AsyncInvocations:
         invocations: list[tuple[str, bytes]] = []
         for arn, message in sends:
             queue = self._enqueue.queue(arn) if arn.startswith("arn:aws:sqs:") else None
+            target_function = self.events.function_arn(arn) if arn.startswith("arn:aws:lambda:") else None
             if queue is not None:
                 rows.append((queue, self._enqueue.row(queue, message, now_ms)))
-            elif self._functions.get(arn) is not None:
-                invocations.append((arn, message.body.encode()))
+            elif target_function is not None:
+                invocations.append((target_function, message.body.encode()))
             elif arn.startswith("arn:aws:sns:") and (publisher := self._publisher()) is not None:
                 await publisher.publish(arn, message.body, message.attributes or {}, event.request_id)
 
         def op(conn: sqlite3.Connection) -> list[Enqueued]:
             async_events.delete(conn, event.id)
             for arn, payload in invocations:
-                async_events.insert(conn, arn, ids.uuid4(), payload, now_ms)
+                self.events.put(conn, arn, ids.uuid4(), payload, now_ms)
             return [Enqueue.put(conn, queue, [row], now_ms) for queue, row in rows]
 
         self._enqueue.committed(await self._db.run(op))
         if invocations:
-            self.work.wake()
+            self.events.committed()
 
     async def reset(self) -> None:
         await self._db.run(async_events.delete_all)

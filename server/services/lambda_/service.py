@@ -11,7 +11,6 @@ from server.clock import Clock
 from server.runtime import Workers
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.async_invocations import AsyncInvocations
-from server.services.lambda_.event_invocations import EventInvocations
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.mappings import Mappings
@@ -47,7 +46,7 @@ class LambdaService:
         )
         self.mappings = Mappings(db, clock, consumer, workers, poller)
         self.async_invocations = AsyncInvocations(db, clock, self.functions, self.invoker, enqueue, publisher)
-        self.event_invocations = EventInvocations(self.functions, self.async_invocations.work.wake)
+        self.event_invocations = self.async_invocations.events
 
     async def start(self) -> None:
         await self.functions.load()
