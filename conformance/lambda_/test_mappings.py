@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from botocore.client import BaseClient
@@ -56,16 +56,25 @@ def _empty(sqs: BaseClient, url: str, timeout: float = 30) -> None:
         time.sleep(0.5)
 
 
+class Forwarding(NamedTuple):
+    source: str
+    """The queue a mapping will read."""
+    out: str
+    """Where the function sends each record it gets."""
+    function: str
+
+
+@pytest.fixture
+def forwarding(make_function: Callable[..., str], make_queue: Callable[..., str]) -> Forwarding:
+    source, out = make_queue("src", VisibilityTimeout="30"), make_queue("out")
+    return Forwarding(source, out, make_function(FORWARDER, Environment={"Variables": {"OUT": out}}))
+
+
 def test_mapping_delivers_sqs_events(
-    lam: BaseClient,
-    sqs: BaseClient,
-    make_function: Callable[..., str],
-    make_queue: Callable[..., str],
-    endpoint: Endpoint,
+    lam: BaseClient, sqs: BaseClient, forwarding: Forwarding, endpoint: Endpoint
 ) -> None:
     """A mapping hands the queue's messages to the function as Lambda's SQS records and deletes them"""
-    source, out = make_queue("src", VisibilityTimeout="30"), make_queue("out")
-    name = make_function(FORWARDER, Environment={"Variables": {"OUT": out}})
+    source, out, name = forwarding
     sqs.send_message(
         QueueUrl=source,
         MessageBody="hello mapping",
@@ -94,15 +103,10 @@ def test_mapping_delivers_sqs_events(
 
 
 def test_mapping_filter_deletes_non_matching(
-    lam: BaseClient,
-    sqs: BaseClient,
-    make_function: Callable[..., str],
-    make_queue: Callable[..., str],
-    endpoint: Endpoint,
+    lam: BaseClient, sqs: BaseClient, forwarding: Forwarding
 ) -> None:
     """FilterCriteria: the matching message reaches the function, the other is deleted unseen"""
-    source, out = make_queue("src", VisibilityTimeout="30"), make_queue("out")
-    name = make_function(FORWARDER, Environment={"Variables": {"OUT": out}})
+    source, out, name = forwarding
     sqs.send_message(QueueUrl=source, MessageBody=json.dumps({"kind": "skip"}))
     sqs.send_message(QueueUrl=source, MessageBody=json.dumps({"kind": "order"}))
     mapping = lam.create_event_source_mapping(
