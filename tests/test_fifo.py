@@ -111,6 +111,7 @@ def test_create_fifo_again_with_same_attributes_returns_it(
     ("attributes", "code", "message"),
     [
         ({"FifoQueue": "true"}, "InvalidAttributeName", "Unknown Attribute FifoQueue."),
+        ({"FifoQueue": "false"}, "InvalidAttributeName", "Unknown Attribute FifoQueue."),
         (
             {"ContentBasedDeduplication": "true"},
             "InvalidAttributeName",
@@ -129,11 +130,38 @@ def test_create_fifo_again_with_same_attributes_returns_it(
     ],
 )
 def test_fifo_attributes_on_standard_queue_are_refused(
-    sqs: BaseClient, queue_url: str, attributes: dict[str, str], code: str, message: str
+    sqs: BaseClient,
+    queue_url: str,
+    unique_name: Callable[[str], str],
+    attributes: dict[str, str],
+    code: str,
+    message: str,
 ) -> None:
     with pytest.raises(ClientError) as excinfo:
         sqs.set_queue_attributes(QueueUrl=queue_url, Attributes=attributes)
     assert (error_of(excinfo)["Code"], error_of(excinfo)["Message"]) == (code, message)
+    if attributes == {"FifoQueue": "true"}:
+        return  # at creation this names a FIFO queue, and the name's missing .fifo is the error
+    name = unique_name("std")
+    with pytest.raises(ClientError) as excinfo:
+        sqs.create_queue(QueueName=name, Attributes={"DelaySeconds": "1", **attributes})
+    assert (error_of(excinfo)["Code"], error_of(excinfo)["Message"]) == (code, message)
+    assert not any(
+        url.endswith("/" + name) for url in sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", [])
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FIFO_ATTRIBUTES))
+def test_standard_queue_does_not_know_fifo_attribute_names(
+    sqs: BaseClient, queue_url: str, make_fifo: Callable[..., str], name: str
+) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout", name])
+    assert (error_of(excinfo)["Code"], error_of(excinfo)["Message"]) == (
+        "InvalidAttributeName",
+        f"Unknown Attribute {name}.",
+    )
+    assert name in sqs.get_queue_attributes(QueueUrl=make_fifo(), AttributeNames=[name])["Attributes"]
 
 
 def test_queue_type_cannot_change(sqs: BaseClient, make_fifo: Callable[..., str]) -> None:

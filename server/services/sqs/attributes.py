@@ -151,24 +151,23 @@ _REMOVABLE = ("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId")
 _KMS_ONLY = ("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds")
 
 
-def _check_queue_type(name: str, value: str, fifo: bool, creating: bool) -> None:
-    """FifoQueue names the queue type: given at creation, never changed."""
+def _check_queue_type(name: str, value: str, fifo: bool) -> None:
+    """FifoQueue names the queue type: given at creation, never changed; standard queues do not know it."""
     if not fifo:
-        if not (creating and value.lower() == "false"):
-            raise unknown_attribute(name)
-    elif value.lower() != "true":
+        raise unknown_attribute(name)  # even "false", as AWS answers
+    if value.lower() != "true":
         raise sqs_error(
             "InvalidAttributeValue",
             f"Invalid value for the parameter {name}. Reason: Modifying queue type is not supported.",
         )
 
 
-def validate(requested: dict[str, str], *, fifo: bool = False, creating: bool = False) -> dict[str, str]:
+def validate(requested: dict[str, str], *, fifo: bool = False) -> dict[str, str]:
     """Check every requested attribute of a queue of the given type; return them normalised."""
     checked: dict[str, str] = {}
     for name, value in requested.items():
         if name == "FifoQueue":
-            _check_queue_type(name, value, fifo, creating)
+            _check_queue_type(name, value, fifo)
             continue
         rule = SETTABLE.get(name) or (FIFO_SETTABLE.get(name) if fifo else None)
         if rule is None:
@@ -237,9 +236,16 @@ def first_difference(current: dict[str, str], requested: dict[str, str]) -> str 
     return None
 
 
-def select(requested: list[str], available: dict[str, str]) -> dict[str, str]:
-    """GetQueueAttributes: `All` or named attributes; unknown names are an error, absent ones are skipped."""
-    known = set(SETTABLE) | set(COMPUTED) | set(FIFO_ONLY)
+_KNOWN_STANDARD = frozenset(SETTABLE) | frozenset(COMPUTED)
+_KNOWN_FIFO = _KNOWN_STANDARD | frozenset(FIFO_ONLY)
+
+
+def select(requested: list[str], available: dict[str, str], *, fifo: bool) -> dict[str, str]:
+    """GetQueueAttributes: `All` or named attributes; unknown names are an error, absent ones are skipped.
+
+    A standard queue does not know the FIFO-only names: AWS answers "Unknown Attribute FifoQueue." there.
+    """
+    known = _KNOWN_FIFO if fifo else _KNOWN_STANDARD
     for name in requested:
         if name != "All" and name not in known:
             raise unknown_attribute(name)

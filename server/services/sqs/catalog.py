@@ -106,7 +106,7 @@ class QueueCatalog:
     ) -> QueueRecord:
         fifo = requested.get("FifoQueue", "").lower() == "true"
         check_queue_name(name, fifo)
-        checked = attributes.validate(requested, fifo=fifo, creating=True)
+        checked = attributes.validate(requested, fifo=fifo)
         source_arn = f"arn:aws:sqs:{ctx.region}:{ctx.account}:{name}"
         self._check_redrive_target(ctx.account, ctx.region, source_arn, fifo, checked)
         self._check_recreate_delay((ctx.account, ctx.region, name))

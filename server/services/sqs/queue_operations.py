@@ -68,7 +68,7 @@ async def get_queue_attributes(sqs: SqsService, params: Params, ctx: RequestCont
         available |= dict(
             zip(_COUNTED, (str(counts.visible), str(counts.in_flight), str(counts.delayed)), strict=True)
         )
-    selected = attributes.select(names, available)
+    selected = attributes.select(names, available, fifo=queue.fifo)
     return {"Attributes": selected} if selected else {}
 
 
