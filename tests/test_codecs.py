@@ -256,4 +256,4 @@ def test_replies_render_as_xmltodict_renders_them(
     root: str, members: dict[str, Any], namespace: str | None
 ) -> None:
     document = {root: ({"@xmlns": namespace} if namespace is not None else {}) | members}
-    assert query.render_xml(document) == xmltodict.unparse(document)
+    assert query.render_xml(document) == xmltodict.unparse(document, short_empty_elements=True)

@@ -83,6 +83,21 @@ def test_query_result_wrapper_even_when_empty(server: ServerProcess) -> None:
     assert "ListQueuesResult" in document["ListQueuesResponse"]
 
 
+def test_empty_query_elements_close_themselves(server: ServerProcess) -> None:
+    form = {"Version": "2012-11-05"}
+    queue_url = form_call(server, "/", Action="CreateQueue", QueueName="empty-" + uuid.uuid4().hex, **form)[
+        2
+    ]["CreateQueueResponse"]["CreateQueueResult"]["QueueUrl"]
+    received = urlencode({"Action": "ReceiveMessage", "QueueUrl": queue_url, **form}).encode()
+    status, _, body = call(server, "POST", "/", received, Content_Type=FORM_TYPE)
+    assert status == 200
+    assert b"<ReceiveMessageResult/>" in body
+    missing = urlencode({"Action": "GetQueueUrl", "QueueName": "nope-x", **form}).encode()
+    status, _, body = call(server, "POST", "/", missing, Content_Type=FORM_TYPE)
+    assert status == 400
+    assert b"<Detail/></Error>" in body
+
+
 def test_unknown_actions(server: ServerProcess) -> None:
     status, _, document = form_call(server, "/", Action="FooBar", Version="2012-11-05")
     assert status == 400
