@@ -29,6 +29,7 @@ BASE_HEADERS = frozenset(
         b"x-amzn-trace-id",
         b"origin",
         b"sec-fetch-site",
+        b"accept",
     }
 )
 """The headers routing and identity read; a gateway adds those its services' REST routes read."""

@@ -13,7 +13,7 @@ import uvicorn
 
 from persistence.engine import Durability
 from server.app import create_app
-from server.config import Config, limits_of
+from server.config import Config, QueueUrlStyle, limits_of
 from server.limits import protocol_with
 
 _DEFAULTS = Config()
@@ -33,6 +33,12 @@ _VALUES: dict[str, tuple[object, str]] = {
     "--head-timeout": (_DEFAULTS.head_timeout_s, "seconds a client may take to send a request's headers"),
     "--body-timeout": (_DEFAULTS.body_timeout_s, "longest pause in seconds while a request body arrives"),
     "--trace-sql": (None, "append every SQL statement the server runs to this file (for diagnosis)"),
+    "--queue-url-style": (
+        _DEFAULTS.queue_url_style,
+        "queue URLs handed out: off (host/account/name), standard (sqs.<region>.host/...), domain"
+        " (<region>.queue.host/...) or path (host/queue/<region>/...); every style is accepted on input."
+        " Also read from LocalStack's SQS_ENDPOINT_STRATEGY",
+    ),
     "--durability": (
         _DEFAULTS.durability,
         "fast: a killed process loses no answered request; safe: nor does a power cut (slower commits)",
@@ -48,8 +54,15 @@ _SWITCHES = {
 }
 
 
+# Variables read too, after POSTHOUSE_*: LocalStack's, so a compose file moved over keeps working.
+_LOCALSTACK_NAMES = {"--queue-url-style": "SQS_ENDPOINT_STRATEGY"}
+
+
 def _env(flag: str) -> str | None:
-    return os.environ.get("POSTHOUSE_" + flag.lstrip("-").replace("-", "_").upper())
+    value = os.environ.get("POSTHOUSE_" + flag.lstrip("-").replace("-", "_").upper())
+    if value is None and flag in _LOCALSTACK_NAMES:
+        value = os.environ.get(_LOCALSTACK_NAMES[flag])
+    return value
 
 
 def _listed(value: str) -> tuple[str, ...]:
@@ -70,6 +83,8 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         parser.error(f"--log-level must be one of {', '.join(_LOG_LEVELS)}")
     if args.durability not in get_args(Durability):
         parser.error("--durability must be fast or safe")
+    if args.queue_url_style not in get_args(QueueUrlStyle):
+        parser.error("--queue-url-style must be one of " + ", ".join(get_args(QueueUrlStyle)))
     try:
         port = int(args.port)
     except ValueError:
@@ -100,6 +115,7 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         enforce_purge_interval=not args.no_purge_interval,
         enforce_recreate_delay=args.queue_deleted_recently,
         sign_sns_messages=not args.sns_unsigned,
+        queue_url_style=args.queue_url_style,
     )
 
 

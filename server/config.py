@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from persistence.engine import Durability
 from server.limits import Limits
+
+QueueUrlStyle = Literal["off", "standard", "domain", "path"]
+"""SQS queue URL styles, by the names LocalStack's SQS_ENDPOINT_STRATEGY gives them."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class Config:
     enforce_purge_interval: bool = True
     # AWS refuses to recreate a deleted queue's name for 60 s; off by default, as test suites recreate queues.
     enforce_recreate_delay: bool = False
+    queue_url_style: QueueUrlStyle = "off"
+    """How handed-out queue URLs look (LocalStack's SQS_ENDPOINT_STRATEGY names); every style is read."""
     # SNS signs every message (an RSA signature, about 75 µs); load tests that never verify may skip it.
     sign_sns_messages: bool = True
 

@@ -189,6 +189,7 @@ class Gateway:
         wire = found[1] if found else None
         action = form.get("Action", "")
         handler = self._registry.find(found[0].name, action) if found else None
+        as_json = query.wants_json(request.headers.get("accept", ""))
         try:
             if wire is None or handler is None:
                 raise invalid_action(action)
@@ -196,6 +197,10 @@ class Gateway:
                 raise invalid_action(action)
             params = query.decode(form, wire.inputs.get(action, Struct()))
             result = await self._dispatch(handler, params, ctx)
+            if as_json:
+                return query.encode_result_json(action, result, ctx.request_id, wire.names)
             return query.encode_result(action, result, ctx.request_id, wire.names)
         except AwsError as error:
+            if as_json:
+                return query.encode_error_json(error, ctx.request_id)
             return query.encode_error(error, ctx.request_id, wire.names.namespace if wire else None)

@@ -42,7 +42,17 @@ def test_flags_win(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.controllable_clock and config.enforce_recreate_delay
 
 
-@pytest.mark.parametrize("argv", [["--port", "http"], ["--log-level", "loud"]])
+def test_queue_url_style_from_localstack_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SQS_ENDPOINT_STRATEGY", "path")
+    assert parse_config([]).queue_url_style == "path"
+    monkeypatch.setenv("POSTHOUSE_QUEUE_URL_STYLE", "standard")
+    assert parse_config([]).queue_url_style == "standard"
+    assert parse_config(["--queue-url-style", "domain"]).queue_url_style == "domain"
+
+
+@pytest.mark.parametrize(
+    "argv", [["--port", "http"], ["--log-level", "loud"], ["--queue-url-style", "dynamic"]]
+)
 def test_bad_values_are_refused(argv: list[str]) -> None:
     with pytest.raises(SystemExit):
         parse_config(argv)

@@ -98,6 +98,38 @@ def test_empty_query_elements_close_themselves(server: ServerProcess) -> None:
     assert b"<Detail/></Error>" in body
 
 
+def test_query_replies_in_json_when_asked(server: ServerProcess) -> None:
+    name = "json-rendered-" + uuid.uuid4().hex
+
+    def ask(**params: str) -> tuple[int, dict[str, str], Any]:
+        form = urlencode({"Version": "2012-11-05", **params}).encode()
+        status, headers, body = call(
+            server, "POST", "/", form, Content_Type=FORM_TYPE, Accept="application/json"
+        )
+        return status, headers, json.loads(body)
+
+    status, headers, created = ask(Action="CreateQueue", QueueName=name)
+    assert (status, headers["content-type"]) == (200, "application/json")
+    queue_url = created["CreateQueueResponse"]["CreateQueueResult"]["QueueUrl"]
+    assert created["CreateQueueResponse"]["ResponseMetadata"]["RequestId"] == headers["x-amzn-requestid"]
+    _, _, sent = ask(Action="SendMessage", QueueUrl=queue_url, MessageBody="hello")
+    assert (
+        sent["SendMessageResponse"]["SendMessageResult"]["MD5OfMessageBody"]
+        == hashlib.md5(b"hello").hexdigest()
+    )
+    _, _, listed = ask(Action="ListQueues", QueueNamePrefix=name)
+    assert listed["ListQueuesResponse"]["ListQueuesResult"] == {"queueUrls": [queue_url]}
+    _, _, deleted = ask(Action="DeleteQueue", QueueUrl=queue_url)
+    assert list(deleted["DeleteQueueResponse"]) == ["ResponseMetadata"]
+    status, _, error = ask(Action="GetQueueUrl", QueueName=name + "-missing")
+    assert status == 400
+    assert error["Error"] == {
+        "Type": "Sender",
+        "Code": "AWS.SimpleQueueService.NonExistentQueue",
+        "Message": "The specified queue does not exist for this wsdl version.",
+    }
+
+
 def test_unknown_actions(server: ServerProcess) -> None:
     status, _, document = form_call(server, "/", Action="FooBar", Version="2012-11-05")
     assert status == 400

@@ -1,9 +1,10 @@
-"""The AWS query protocol: form or URL parameters in, XML out.
+"""The AWS query protocol: form or URL parameters in, XML out (or JSON, for callers that ask for it).
 
 Decoding turns flattened names (`Attribute.1.Name=...`) into the same nested parameters the JSON protocol
 carries, guided by a per-service table of the lists and maps each operation has (`server.wire` shapes, from
 the service's descriptor). Encoding does the reverse for results, with another table naming the repeated
-XML elements.
+XML elements. A request whose `Accept` names application/json gets the same document as JSON, as AWS
+answers it: `{"<Action>Response": {"<Action>Result": {...}, "ResponseMetadata": {...}}}`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import quoteattr
 
+import orjson
+
 from server.errors import AwsError
 from server.http import HttpResponse
 from server.wire import ListOf, MapOf, Scalar, Shape, Struct, XmlNames
 
 MEDIA_TYPE = "text/xml"
+JSON_MEDIA_TYPE = "application/json"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 _AUTH_PARAMETERS = {
     "AWSAccessKeyId",
@@ -190,6 +194,33 @@ def encode_result(operation: str, result: dict[str, Any], request_id: str, names
     response["ResponseMetadata"] = {"RequestId": request_id}
     body = _render({f"{operation}Response": response})
     return HttpResponse(200, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})
+
+
+def wants_json(accept: str) -> bool:
+    """Whether an `Accept` header asks for application/json (AWS's JSON rendering of query replies)."""
+    return any(part.partition(";")[0].strip().lower() == JSON_MEDIA_TYPE for part in accept.split(","))
+
+
+def encode_result_json(
+    operation: str, result: dict[str, Any], request_id: str, names: XmlNames
+) -> HttpResponse:
+    response: dict[str, Any] = {}
+    if operation not in names.without_result:
+        rename = names.json_members
+        response[f"{operation}Result"] = {rename.get((operation, k), k): v for k, v in result.items()}
+    response["ResponseMetadata"] = {"RequestId": request_id}
+    body = orjson.dumps({f"{operation}Response": response})
+    return HttpResponse(200, body, JSON_MEDIA_TYPE, {"x-amzn-RequestId": request_id})
+
+
+def encode_error_json(error: AwsError, request_id: str) -> HttpResponse:
+    detail = {
+        "Type": "Sender" if error.sender_fault else "Receiver",
+        "Code": error.code,
+        "Message": error.query_message or error.message,
+    }
+    body = orjson.dumps({"Error": detail, "RequestId": request_id})
+    return HttpResponse(error.status, body, JSON_MEDIA_TYPE, {"x-amzn-RequestId": request_id})
 
 
 def encode_error(error: AwsError, request_id: str, namespace: str | None) -> HttpResponse:

@@ -36,10 +36,6 @@ def queue_arn(queue: QueueRecord) -> str:
     return f"arn:aws:sqs:{queue.region}:{queue.account}:{queue.name}"
 
 
-def queue_url(base_url: str, queue: QueueRecord) -> str:
-    return f"{base_url}/{queue.account}/{queue.name}"
-
-
 def redrive_policy(queue: QueueRecord) -> dict[str, Any]:
     """The queue's RedrivePolicy as stored (validated, maxReceiveCount an int), or {}."""
     text = queue.attributes.get("RedrivePolicy")

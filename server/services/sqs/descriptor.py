@@ -9,8 +9,9 @@ from server.services.sqs.operations import OPERATIONS
 from server.services.sqs.wire import INPUTS, OUTPUT
 from server.wire import QueryWire, ServiceDescriptor
 
-# `/account/name` of a queue URL: query requests sent there (the Java SDK v1 style) are SQS requests.
-_QUEUE_PATH = re.compile(r"/\d{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?/?")
+# `/account/name` or `/queue/<region>/account/name` of a queue URL: query requests sent there (the Java SDK
+# v1 style) are SQS requests.
+_QUEUE_PATH = re.compile(r"(/queue/[a-z0-9-]{1,50})?/\d{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?/?")
 
 
 def _is_queue_path(path: str) -> bool:

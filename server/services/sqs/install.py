@@ -17,6 +17,7 @@ def install(platform: Platform) -> Installed:
         platform.supervisor,
         enforce_purge_interval=platform.config.enforce_purge_interval,
         enforce_recreate_delay=platform.config.enforce_recreate_delay,
+        url_style=platform.config.queue_url_style,
     )
     platform.offer(Enqueue, sqs.messaging.enqueue)
     platform.offer(Consumer, Consumer(sqs.catalog, sqs.messaging))

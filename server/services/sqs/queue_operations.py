@@ -11,7 +11,7 @@ from server.context import RequestContext
 from server.errors import missing_parameter
 from server.services.params import Params
 from server.services.sqs import attributes, policy
-from server.services.sqs.catalog import queue_arn, queue_url
+from server.services.sqs.catalog import queue_arn
 from server.services.sqs.errors import sqs_error
 from server.services.sqs.pages import page_of
 from server.services.sqs.service import SqsService
@@ -29,7 +29,7 @@ async def create_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> 
     name = params.required_text("QueueName")
     attributes = params.text_map("Attributes", echoed=True)
     queue = await sqs.catalog.create(ctx, name, attributes, params.text_map("tags", echoed=True))
-    return {"QueueUrl": queue_url(ctx.base_url, queue)}
+    return {"QueueUrl": sqs.url_of(ctx, queue)}
 
 
 async def delete_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
@@ -40,7 +40,7 @@ async def delete_queue(sqs: SqsService, params: Params, ctx: RequestContext) -> 
 async def get_queue_url(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     name = params.required_text("QueueName")
     account = params.text("QueueOwnerAWSAccountId") or ctx.account
-    return {"QueueUrl": queue_url(ctx.base_url, sqs.catalog.find(account, ctx.region, name))}
+    return {"QueueUrl": sqs.url_of(ctx, sqs.catalog.find(account, ctx.region, name))}
 
 
 async def list_queues(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
@@ -48,7 +48,7 @@ async def list_queues(sqs: SqsService, params: Params, ctx: RequestContext) -> R
     page, token = page_of(queues, params)
     result: Result = {}
     if page:
-        result["QueueUrls"] = [queue_url(ctx.base_url, queue) for queue in page]
+        result["QueueUrls"] = [sqs.url_of(ctx, queue) for queue in page]
     if token is not None:
         result["NextToken"] = token
     return result

@@ -13,7 +13,6 @@ from persistence.records import QueueRecord
 from server.context import RequestContext
 from server.errors import invalid_parameter_value
 from server.services.params import Params
-from server.services.sqs.catalog import queue_url
 from server.services.sqs.errors import invalid_value, sqs_error
 from server.services.sqs.pages import page_of
 from server.services.sqs.service import SqsService
@@ -25,7 +24,7 @@ MAX_RATE = 500
 async def list_dead_letter_source_queues(sqs: SqsService, params: Params, ctx: RequestContext) -> Result:
     sources = sqs.catalog.dead_letter_sources(sqs.queue(ctx, params))
     page, token = page_of(sources, params)
-    result: Result = {"queueUrls": [queue_url(ctx.base_url, queue) for queue in page]}
+    result: Result = {"queueUrls": [sqs.url_of(ctx, queue) for queue in page]}
     if token is not None:
         result["NextToken"] = token
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from persistence.engine import Database
 from persistence.records import QueueRecord
 from server.clock import Clock
+from server.config import QueueUrlStyle
 from server.context import RequestContext
 from server.errors import missing_parameter
 from server.runtime import Workers
@@ -13,6 +14,7 @@ from server.services.sqs.catalog import QueueCatalog
 from server.services.sqs.errors import queue_does_not_exist
 from server.services.sqs.messaging import Messaging
 from server.services.sqs.move_tasks import MoveTasks
+from server.services.sqs.queue_urls import parse_queue_url, queue_url
 from server.services.sqs.waiters import QueueWaiters
 
 
@@ -25,8 +27,10 @@ class SqsService:
         *,
         enforce_purge_interval: bool = True,
         enforce_recreate_delay: bool = False,
+        url_style: QueueUrlStyle = "off",
     ) -> None:
         self.clock = clock
+        self.url_style: QueueUrlStyle = url_style
         self.waiters = QueueWaiters()
         self.catalog = QueueCatalog(db, clock, self.waiters, enforce_recreate_delay=enforce_recreate_delay)
         self.messaging = Messaging(db, clock, self.catalog, self.waiters)
@@ -50,22 +54,19 @@ class SqsService:
         await self.catalog.reset()
 
     def queue(self, ctx: RequestContext, params: Params) -> QueueRecord:
-        """The queue a request names: its QueueUrl, or else the path it was sent to (Java SDK v1 style).
+        """The queue a request names: its QueueUrl (any URL style, or just the queue's name), or else the path
+        it was sent to (Java SDK v1 style).
 
-        Only the URL's path counts, so localhost, 127.0.0.1 and a container's name all reach the same queue.
+        The host counts only for the region it may name, so localhost, 127.0.0.1 and a container's name all
+        reach the same queue.
         """
         url = params.text("QueueUrl") or (ctx.target_path if ctx.target_path.strip("/") else None)
         if not url:
             raise missing_parameter("QueueUrl")
-        parts = _path_of(url).split("/")
-        if len(parts) != 3 or parts[0]:
+        address = parse_queue_url(url)
+        if address is None:
             raise queue_does_not_exist()
-        return self.catalog.find(parts[1], ctx.region, parts[2])
+        return self.catalog.find(address.account or ctx.account, address.region or ctx.region, address.name)
 
-
-def _path_of(url: str) -> str:
-    """`/account/name` of a queue URL or path. (urllib's urlsplit caches only 128 URLs: with more queues
-    than that, every request would pay for a full parse.)"""
-    if "://" in url:
-        url = "/" + url.split("://", 1)[1].partition("/")[2]
-    return url.partition("?")[0].rstrip("/")
+    def url_of(self, ctx: RequestContext, queue: QueueRecord) -> str:
+        return queue_url(self.url_style, ctx.base_url, queue)

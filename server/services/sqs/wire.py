@@ -59,6 +59,7 @@ OUTPUT = XmlNames(
         "Tags": ("Tag", "Key", "Value"),
         "MessageAttributes": ("MessageAttribute", "Name", "Value"),
     },
+    json_members={("ListQueues", "QueueUrls"): "queueUrls"},  # as AWS was recorded answering
     operation_lists={
         ("SendMessageBatch", "Successful"): "SendMessageBatchResultEntry",
         ("DeleteMessageBatch", "Successful"): "DeleteMessageBatchResultEntry",
