@@ -1,10 +1,11 @@
 """FIFO queues in SQL: sequence numbers, deduplication, message groups and their locks.
 
-A FIFO message group has a row in `fifo_groups` while it holds messages. Its `ready_at_ms` is the latest of
-the head's `visible_at_ms` and the `visible_at_ms` of every received message of the group, so "the head may be
-delivered and nothing of the group is in flight" is simply `ready_at_ms <= now`: a receive finds deliverable
-groups through an index instead of scanning messages. Every change to a group's head or received messages
-calls `refresh_group`.
+A FIFO message group has a row in `fifo_groups` while it holds messages. Its `ready_at_ms` is when the group
+next has something to deliver: while any of its messages has been received, the earliest moment one of those
+is visible again (AWS unlocks a group as soon as one of its in-flight messages is visible again, and delivers
+that one while the others stay in flight); otherwise when its head is visible. So a receive finds deliverable
+groups through an index (`ready_at_ms <= now`) instead of scanning messages. Every change to a group's head or
+received messages calls `refresh_group`.
 """
 
 from __future__ import annotations
@@ -99,11 +100,11 @@ def refresh_group(conn: sqlite3.Connection, queue_id: int, group_id: str) -> Non
         conn.execute("DELETE FROM fifo_groups WHERE queue_id = ? AND group_id = ?", (queue_id, group_id))
         return
     (received,) = conn.execute(
-        "SELECT MAX(MIN(visible_at_ms, expires_at_ms)) FROM messages"
+        "SELECT MIN(MIN(visible_at_ms, expires_at_ms)) FROM messages"
         " WHERE queue_id = ? AND group_id = ? AND receive_count > 0",
         (queue_id, group_id),
     ).fetchone()
-    ready_at = max(int(head[0]), int(received or 0))
+    ready_at = int(head[0]) if received is None else int(received)
     conn.execute(
         "INSERT OR REPLACE INTO fifo_groups (queue_id, group_id, ready_at_ms) VALUES (?, ?, ?)",
         (queue_id, group_id, ready_at),
@@ -113,29 +114,56 @@ def refresh_group(conn: sqlite3.Connection, queue_id: int, group_id: str) -> Non
 def claim(
     conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int, visibility_ms: int
 ) -> list[MessageRecord]:
-    """Receive from ready groups, oldest-ready first: each group's leading visible messages, in order."""
+    """Receive from ready groups, oldest-ready first, as many of each group's messages as it can give before the
+    next group: its leading visible messages, or, while some of it is in flight, those received before that
+    are visible again."""
     groups = conn.execute(
         "SELECT group_id FROM fifo_groups WHERE queue_id = ? AND ready_at_ms <= ? ORDER BY ready_at_ms LIMIT ?",
         (queue_id, now_ms, limit),
     ).fetchall()
     claimed: list[int] = []
+    touched: list[str] = []
     for (group_id,) in groups:
-        leading = visible_in_group(conn, queue_id, group_id, now_ms, limit - len(claimed), leading_only=True)
-        claimed += [row_id for row_id, _ in leading]
+        wanted = limit - len(claimed)
+        if _in_flight(conn, queue_id, group_id, now_ms):
+            found = _visible_again(conn, queue_id, group_id, now_ms, wanted)
+        else:
+            found = [
+                row_id
+                for row_id, _ in visible_in_group(conn, queue_id, group_id, now_ms, wanted, leading_only=True)
+            ]
+        if found:
+            claimed += found
+            touched.append(group_id)
         if len(claimed) == limit:
             break
-    received = claim_ids(conn, claimed, now_ms, visibility_ms)
-    # Each group is locked until its received messages are visible again, or expire, whichever comes first.
-    locked_until: dict[str, int] = {}
-    for message in received:
-        assert message.group_id is not None
-        until = min(message.visible_at_ms, message.expires_at_ms)
-        locked_until[message.group_id] = max(until, locked_until.get(message.group_id, 0))
-    conn.executemany(
-        "UPDATE fifo_groups SET ready_at_ms = ? WHERE queue_id = ? AND group_id = ?",
-        [(until, queue_id, group_id) for group_id, until in locked_until.items()],
-    )
+    position = {row_id: i for i, row_id in enumerate(claimed)}
+    received = sorted(claim_ids(conn, claimed, now_ms, visibility_ms), key=lambda m: position[m.id])
+    for group_id in touched:
+        refresh_group(conn, queue_id, group_id)
     return received
+
+
+def _in_flight(conn: sqlite3.Connection, queue_id: int, group_id: str, now_ms: int) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM messages WHERE queue_id = ? AND group_id = ? AND receive_count > 0"
+            " AND visible_at_ms > ? AND expires_at_ms > ? LIMIT 1",
+            (queue_id, group_id, now_ms, now_ms),
+        ).fetchone()
+        is not None
+    )
+
+
+def _visible_again(
+    conn: sqlite3.Connection, queue_id: int, group_id: str, now_ms: int, limit: int
+) -> list[int]:
+    rows = conn.execute(
+        "SELECT id FROM messages WHERE queue_id = ? AND group_id = ? AND receive_count > 0"
+        " AND visible_at_ms <= ? AND expires_at_ms > ? ORDER BY id LIMIT ?",
+        (queue_id, group_id, now_ms, now_ms, limit),
+    )
+    return [row_id for (row_id,) in rows]
 
 
 def refresh_groups_of(conn: sqlite3.Connection, queue_id: int, row_ids: list[int]) -> None:

@@ -230,8 +230,9 @@ def retain(conn: sqlite3.Connection, queue_id: int, retention_ms: int) -> None:
 
 
 def purge(conn: sqlite3.Connection, queue_id: int) -> None:
-    conn.execute("DELETE FROM messages WHERE queue_id = ?", (queue_id,))
-    conn.execute("DELETE FROM fifo_groups WHERE queue_id = ?", (queue_id,))
+    """Empty the queue; a FIFO queue forgets its deduplication ids and receive attempts too, as on AWS."""
+    for table in ("messages", "fifo_groups", "fifo_dedup", "receive_attempts"):
+        conn.execute(f"DELETE FROM {table} WHERE queue_id = ?", (queue_id,))
 
 
 def peek(conn: sqlite3.Connection, queue_id: int, now_ms: int, limit: int) -> list[MessageRecord]:

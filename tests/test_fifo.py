@@ -353,16 +353,50 @@ def test_expired_visibility_returns_the_message_to_the_head_of_its_group(
     assert again[0]["Attributes"]["ApproximateReceiveCount"] == "2"
 
 
-def test_group_stays_locked_until_every_message_is_settled(
+def test_a_receive_takes_a_group_as_far_as_it_goes_before_the_next(sqs: BaseClient, fifo_url: str) -> None:
+    for body, group in (("g1-m1", "g1"), ("g2-m1", "g2"), ("g1-m2", "g1"), ("g1-m3", "g1")):
+        send(sqs, fifo_url, body, group=group)
+    assert bodies(receive(sqs, fifo_url)) == ["g1-m1", "g1-m2", "g1-m3", "g2-m1"]
+
+
+def test_group_unlocks_when_one_in_flight_message_is_visible_again(
     sqs: BaseClient, fifo_url: str, server: ServerProcess
 ) -> None:
     for i in range(3):
         send(sqs, fifo_url, f"m{i}")
-    m0, m1 = receive(sqs, fifo_url, count=2)
+    send(sqs, fifo_url, "other", group="h")
+    m0, _ = receive(sqs, fifo_url, count=2, VisibilityTimeout=30)
     sqs.change_message_visibility(QueueUrl=fifo_url, ReceiptHandle=m0["ReceiptHandle"], VisibilityTimeout=0)
-    assert receive(sqs, fifo_url) == []  # m1 is still in flight
-    sqs.delete_message(QueueUrl=fifo_url, ReceiptHandle=m1["ReceiptHandle"])
-    assert bodies(receive(sqs, fifo_url)) == ["m0", "m2"]
+    # m0 comes back while m1 stays in flight, and m2 waits behind m1.
+    again = receive(sqs, fifo_url)
+    assert sorted(bodies(again)) == ["m0", "other"]
+    assert receive(sqs, fifo_url) == []
+    # A shorter visibility timeout running out unlocks the group the same way.
+    m0_again = next(m for m in again if m["Body"] == "m0")
+    sqs.change_message_visibility(
+        QueueUrl=fifo_url, ReceiptHandle=m0_again["ReceiptHandle"], VisibilityTimeout=5
+    )
+    server.advance(6)
+    assert bodies(receive(sqs, fifo_url, VisibilityTimeout=20)) == ["m0"]
+    server.advance(25)  # nothing of the group is in flight any more: it comes back whole, in order
+    assert [m["Body"] for m in receive(sqs, fifo_url) if m["Attributes"]["MessageGroupId"] == "g"] == [
+        "m0",
+        "m1",
+        "m2",
+    ]
+
+
+def test_zero_visibility_receives_leave_groups_ready_in_turn(sqs: BaseClient, fifo_url: str) -> None:
+    for body, group in (("g1-m1", "g1"), ("g2-m1", "g2"), ("g2-m2", "g2"), ("g3-m1", "g3"), ("g1-m2", "g1")):
+        send(sqs, fifo_url, body, group=group)
+    assert bodies(receive(sqs, fifo_url, count=3, VisibilityTimeout=0)) == ["g1-m1", "g1-m2", "g2-m1"]
+    assert bodies(receive(sqs, fifo_url, VisibilityTimeout=0)) == [
+        "g3-m1",
+        "g1-m1",
+        "g1-m2",
+        "g2-m1",
+        "g2-m2",
+    ]
 
 
 def test_long_poll_wakes_when_the_group_unlocks(
@@ -483,6 +517,15 @@ def test_purge_empties_groups(sqs: BaseClient, fifo_url: str) -> None:
     sqs.purge_queue(QueueUrl=fifo_url)
     send(sqs, fifo_url, "b")
     assert bodies(receive(sqs, fifo_url)) == ["b"]
+
+
+def test_purge_forgets_deduplication_ids(sqs: BaseClient, fifo_url: str) -> None:
+    first = send(sqs, fifo_url, "same body")
+    assert send(sqs, fifo_url, "same body")["MessageId"] == first["MessageId"]  # a duplicate before
+    sqs.purge_queue(QueueUrl=fifo_url)
+    again = send(sqs, fifo_url, "same body")
+    assert again["MessageId"] != first["MessageId"]
+    assert bodies(receive(sqs, fifo_url)) == ["same body"]
 
 
 def test_expired_message_releases_its_group(
