@@ -203,8 +203,8 @@ def change_visibility(
         " WHERE id = ? AND queue_id = ? AND message_id = ? AND expires_at_ms > ?",
         (row_id, queue_id, message_id, now_ms),
     ).fetchone()
-    if row is None or row[0] != receive_count:
-        return VisibilityChange.GONE
+    if row is None or row[0] < receive_count:
+        return VisibilityChange.GONE  # (a handle from an earlier receive still counts, as on AWS)
     if now_ms + visibility_ms - row[1] > MAX_VISIBILITY_MS:
         return VisibilityChange.OVER_LIMIT
     conn.execute("UPDATE messages SET visible_at_ms = ? WHERE id = ?", (now_ms + visibility_ms, row_id))

@@ -17,7 +17,7 @@ INSERT INTO messages (queue_id, message_id, body, body_md5, attributes, system_a
     sequence_number, dead_letter_source)
 SELECT :target, message_id, body, body_md5, attributes, system_attributes, sender_id, group_id, dedup_id,
     sent_ms, :now, CASE WHEN :from_now THEN :now ELSE sent_ms END + :retention,
-    CASE WHEN :dead_letter_source IS NULL THEN 0 ELSE receive_count END,
+    CASE WHEN :dead_letter_source IS NULL THEN 0 ELSE receive_count - 1 END,
     CASE WHEN :dead_letter_source IS NULL THEN NULL ELSE first_receive_ms END,
     CASE WHEN :dead_letter_source IS NULL THEN NULL ELSE received_at_ms END,
     :sequence, :dead_letter_source
@@ -34,7 +34,8 @@ class Target:
     fifo: bool
     retention_ms: int
     dead_letter_source: str | None
-    """To a dead-letter queue: the source queue's ARN (receive counts stay). None: a redrive (they restart)."""
+    """To a dead-letter queue: the source queue's ARN (receive counts stay, less the receive that moved the
+    message: AWS does not count that one). None: a redrive (they restart)."""
 
 
 def move(conn: sqlite3.Connection, row_id: int, source_fifo: bool, target: Target, now_ms: int) -> bool:

@@ -103,7 +103,8 @@ def _dead_letter(
         # Fill the room the moved messages left; not with a zero visibility timeout, though: the messages
         # just claimed are visible again and would be claimed twice.
         if not moved or visibility_ms == 0 or len(delivered) == limit:
-            delivered.sort(key=lambda m: m.id)
+            if not queue.fifo:  # a FIFO claim's order is its groups' order, kept as claimed
+                delivered.sort(key=lambda m: m.id)
             return delivered, dead_lettered
         claimed = claim_rows(conn, queue.id, now_ms, limit - len(delivered), visibility_ms)
 
