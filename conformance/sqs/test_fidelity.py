@@ -4,14 +4,19 @@ and unlocking, older receipt handles, dead-letter receive counts, validation tex
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.client import BaseClient
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conformance.conftest import error_of
+from conformance.conftest import Endpoint, error_of
 
 
 def receive(sqs: BaseClient, url: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -149,3 +154,36 @@ def test_empty_receive_rendering(sqs: BaseClient, make_queue: Callable[..., str]
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
     if sqs.meta.service_model.protocol == "query":
         assert b"<ReceiveMessageResult/>" in bodies[0]
+
+
+@pytest.mark.client("query")
+def test_query_reply_as_json(endpoint: Endpoint, names: Callable[[str], str]) -> None:
+    """A query request with Accept: application/json gets the reply as JSON"""
+    sqs = endpoint.client("json")
+    url = sqs.create_queue(QueueName=names("json"))["QueueUrl"]
+    try:
+        _get_queue_url_as_json(endpoint, url)
+    finally:
+        sqs.delete_queue(QueueUrl=url)
+
+
+def _get_queue_url_as_json(endpoint: Endpoint, url: str) -> None:
+    form = urlencode({"Action": "GetQueueUrl", "Version": "2012-11-05", "QueueName": url.rsplit("/", 1)[1]})
+    request = AWSRequest(
+        "POST",
+        endpoint.url + "/",
+        data=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
+    keys = endpoint.credentials
+    SigV4Auth(
+        Credentials(keys["aws_access_key_id"], keys["aws_secret_access_key"]), "sqs", endpoint.region
+    ).add_auth(request)
+    raw = urllib.request.Request(
+        request.url, data=form.encode(), headers=dict(request.headers), method="POST"
+    )
+    with urllib.request.urlopen(raw, timeout=30) as reply:
+        assert reply.headers["Content-Type"].startswith("application/json")
+        document = json.loads(reply.read())
+    assert document["GetQueueUrlResponse"]["GetQueueUrlResult"]["QueueUrl"] == url
+    assert document["GetQueueUrlResponse"]["ResponseMetadata"]["RequestId"]
