@@ -114,3 +114,10 @@ def test_statement_searches_its_index(statement: str, params: object, index: str
     plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement, params))  # type: ignore[arg-type]
     assert f"USING {index}" in plan or f"INDEX {index}" in plan
     assert not re.search(rf"SCAN ({HOT_TABLES})\b", plan), plan
+
+
+def test_visible_messages_are_counted_in_the_index_alone() -> None:
+    conn = sqlite3.connect(":memory:")
+    migrate(conn)
+    plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + messages.COUNT_VISIBLE, (1, 1)))
+    assert "COVERING INDEX messages_by_visibility" in plan
