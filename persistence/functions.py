@@ -4,6 +4,7 @@ when a worker needs it."""
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import orjson
 
@@ -54,4 +55,51 @@ def delete(conn: sqlite3.Connection, arn: str) -> None:
 
 
 def delete_all(conn: sqlite3.Connection) -> None:
-    conn.execute("DELETE FROM lambda_functions")
+    conn.execute("DELETE FROM lambda_functions")  # their versions and aliases go with them
+
+
+def load_versions(conn: sqlite3.Connection) -> list[tuple[str, int, dict[str, Any]]]:
+    """(function ARN, version, configuration) of every published version."""
+    rows = conn.execute("SELECT function_arn, version, configuration FROM lambda_versions")
+    return [(arn, int(version), orjson.loads(configuration)) for arn, version, configuration in rows]
+
+
+def insert_version(
+    conn: sqlite3.Connection, function_arn: str, version: int, configuration: dict[str, Any]
+) -> None:
+    """Publish: the configuration given, and the function's code as it is now."""
+    conn.execute(
+        "INSERT INTO lambda_versions (function_arn, version, configuration, code)"
+        " SELECT arn, ?, ?, code FROM lambda_functions WHERE arn = ?",
+        (version, orjson.dumps(configuration), function_arn),
+    )
+
+
+def version_code_of(conn: sqlite3.Connection, function_arn: str, version: int) -> bytes | None:
+    row = conn.execute(
+        "SELECT code FROM lambda_versions WHERE function_arn = ? AND version = ?", (function_arn, version)
+    ).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def delete_version(conn: sqlite3.Connection, function_arn: str, version: int) -> None:
+    conn.execute(
+        "DELETE FROM lambda_versions WHERE function_arn = ? AND version = ?", (function_arn, version)
+    )
+
+
+def load_aliases(conn: sqlite3.Connection) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function ARN, alias name, configuration) of every alias."""
+    rows = conn.execute("SELECT function_arn, name, configuration FROM lambda_aliases")
+    return [(arn, name, orjson.loads(configuration)) for arn, name, configuration in rows]
+
+
+def put_alias(conn: sqlite3.Connection, function_arn: str, name: str, configuration: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO lambda_aliases (function_arn, name, configuration) VALUES (?, ?, ?)",
+        (function_arn, name, orjson.dumps(configuration)),
+    )
+
+
+def delete_alias(conn: sqlite3.Connection, function_arn: str, name: str) -> None:
+    conn.execute("DELETE FROM lambda_aliases WHERE function_arn = ? AND name = ?", (function_arn, name))

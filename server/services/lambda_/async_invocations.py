@@ -24,6 +24,7 @@ from server.services.due_work import DueWork
 from server.services.lambda_.event_invocations import EventInvocations
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
+from server.services.lambda_.versions import qualifier_of
 from server.services.lambda_.workers import Outcome
 from server.services.message_attributes import Attributes
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
@@ -78,7 +79,7 @@ class AsyncInvocations:
         if function is None:  # deleted since: nothing left to run it
             await self._db.run(lambda conn: async_events.delete(conn, event.id))
             return
-        config = invoke_config(function)
+        config = invoke_config(self._functions.latest_of(function))
         max_age_ms = int(config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S)) * 1000
         if self._clock.now_ms() - event.created_ms > max_age_ms:
             await self._finish(event, function, None, "EventAgeExceeded")
@@ -101,7 +102,8 @@ class AsyncInvocations:
         self, event: AsyncEvent, function: FunctionRecord, outcome: Outcome | None, condition: str
     ) -> str:
         """AWS's invocation record, as a destination gets it."""
-        response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+        version = str(function.configuration.get("Version", "$LATEST"))
+        response: dict[str, Any] = {"statusCode": 200, "executedVersion": version}
         payload: Any = None
         if outcome is not None:
             if outcome.error is not None:
@@ -114,7 +116,7 @@ class AsyncInvocations:
             "timestamp": iso_millis(self._clock.now_ms()),
             "requestContext": {
                 "requestId": event.request_id,
-                "functionArn": f"{function.arn}:$LATEST",
+                "functionArn": function.arn if qualifier_of(function.arn) else f"{function.arn}:$LATEST",
                 "condition": condition,
                 "approximateInvokeCount": max(1, event.attempts),
             },
@@ -128,7 +130,7 @@ class AsyncInvocations:
         self, event: AsyncEvent, function: FunctionRecord, outcome: Outcome | None, condition: str
     ) -> None:
         """Drop the event; its destination (and, on failure, its dead-letter queue) get theirs, together."""
-        destinations = invoke_config(function).get("DestinationConfig") or {}
+        destinations = invoke_config(self._functions.latest_of(function)).get("DestinationConfig") or {}
         key = "OnSuccess" if condition == "Success" else "OnFailure"
         sends: list[tuple[str, Message]] = []
         destination = (destinations.get(key) or {}).get("Destination")

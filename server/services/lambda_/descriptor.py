@@ -10,6 +10,8 @@ _FUNCTIONS = "/2015-03-31/functions"
 _MAPPINGS = "/2015-03-31/event-source-mappings"
 _INVOKE_CONFIG = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 _QUALIFIED = {"Qualifier": "Qualifier"}
+_PAGED = {"Marker": "Marker", "MaxItems": "MaxItems"}
+_COUNTED = {"MaxItems": "integer"}
 
 ROUTES = (
     Route("CreateFunction", "POST", _FUNCTIONS, 201),
@@ -52,6 +54,21 @@ ROUTES = (
             "Payload",
         ),
     ),
+    Route("PublishVersion", "POST", _FUNCTIONS + "/{FunctionName}/versions", 201),
+    Route(
+        "ListVersionsByFunction", "GET", _FUNCTIONS + "/{FunctionName}/versions", query=_PAGED, kinds=_COUNTED
+    ),
+    Route("CreateAlias", "POST", _FUNCTIONS + "/{FunctionName}/aliases", 201),
+    Route(
+        "ListAliases",
+        "GET",
+        _FUNCTIONS + "/{FunctionName}/aliases",
+        query=_PAGED | {"FunctionVersion": "FunctionVersion"},
+        kinds=_COUNTED,
+    ),
+    Route("GetAlias", "GET", _FUNCTIONS + "/{FunctionName}/aliases/{Name}"),
+    Route("UpdateAlias", "PUT", _FUNCTIONS + "/{FunctionName}/aliases/{Name}"),
+    Route("DeleteAlias", "DELETE", _FUNCTIONS + "/{FunctionName}/aliases/{Name}", 204),
     Route("CreateEventSourceMapping", "POST", _MAPPINGS, 202),
     Route("CreateEventSourceMapping", "POST", _MAPPINGS + "/", 202),
     Route(

@@ -10,9 +10,6 @@ from collections.abc import Callable
 from persistence import async_events
 from server.services.lambda_.functions import Functions
 
-_UNQUALIFIED = 7
-"""An ARN's parts up to the function's name: arn:aws:lambda:region:account:function:name."""
-
 
 class EventInvocations:
     def __init__(self, functions: Functions, committed: Callable[[], None]) -> None:
@@ -21,9 +18,10 @@ class EventInvocations:
         """Call after the transaction that put events commits: the worker runs them."""
 
     def function_arn(self, arn: str) -> str | None:
-        """The function a (possibly qualified) ARN names, if it exists."""
-        unqualified = ":".join(arn.split(":")[:_UNQUALIFIED])
-        return unqualified if self._functions.get(unqualified) is not None else None
+        """The ARN to invoke for one a caller holds (a version or alias ARN stays one; `:$LATEST` is the
+        function), if it names an existing function."""
+        arn = arn.removesuffix(":$LATEST")
+        return arn if self._functions.get(arn) is not None else None
 
     @staticmethod
     def put(conn: sqlite3.Connection, function_arn: str, request_id: str, event: bytes, now_ms: int) -> None:

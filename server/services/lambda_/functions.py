@@ -1,4 +1,5 @@
-"""The function registry: configurations kept in memory, written through to storage with their code."""
+"""The function registry: configurations kept in memory, written through to storage with their code; a
+function's published versions and aliases in `versions`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from server import ids
 from server.clock import Clock
 from server.context import RequestContext
 from server.services.lambda_ import function_rules
-from server.services.lambda_.errors import conflict, function_not_found
+from server.services.lambda_.errors import conflict, function_not_found, invalid_value
+from server.services.lambda_.versions import Versions, qualifier_of, unqualified
 from server.services.timestamps import iso_millis
 
 
@@ -21,25 +23,50 @@ class Functions:
         self._db = db
         self._clock = clock
         self._by_arn: dict[str, FunctionRecord] = {}
+        self.versions = Versions(db)
 
     async def load(self) -> None:
         self._by_arn = {f.arn: f for f in await self._db.read(function_rows.load_all)}
+        await self.versions.load()
 
     def forget_all(self) -> None:
         self._by_arn.clear()
+        self.versions.forget_all()
 
-    def find(self, ctx: RequestContext, function_name: str) -> FunctionRecord:
+    def latest(self, ctx: RequestContext, function_name: str) -> FunctionRecord:
+        """The function a name, partial or full ARN names, whatever qualifier it carries."""
         arn, _ = function_rules.named(ctx, function_name)
         function = self._by_arn.get(arn)
         if function is None:
             raise function_not_found(arn)
         return function
 
+    def find(self, ctx: RequestContext, function_name: str, qualifier: str | None = None) -> FunctionRecord:
+        """What a request names: `$LATEST`, or the version or alias its name or `Qualifier` qualifies it by."""
+        _, named_qualifier = function_rules.named(ctx, function_name)
+        if qualifier and named_qualifier and qualifier != named_qualifier:
+            raise invalid_value(
+                "The derived qualifier from the function name does not match the specified qualifier."
+            )
+        latest = self.latest(ctx, function_name)
+        wanted = qualifier or named_qualifier
+        function = self.versions.resolve(latest, wanted)
+        if function is None:
+            assert wanted is not None
+            raise self.versions.missing(latest, wanted)
+        return function
+
     def all(self) -> list[FunctionRecord]:
         return list(self._by_arn.values())
 
     def get(self, arn: str) -> FunctionRecord | None:
-        return self._by_arn.get(arn)
+        """The function an ARN names, resolved through its qualifier (a version or alias) when it has one."""
+        latest = self._by_arn.get(unqualified(arn))
+        return None if latest is None else self.versions.resolve(latest, qualifier_of(arn))
+
+    def latest_of(self, function: FunctionRecord) -> FunctionRecord:
+        """`$LATEST` of a (possibly qualified) function: where its function-wide settings are."""
+        return self._by_arn.get(unqualified(function.arn), function)
 
     def in_scope(self, ctx: RequestContext) -> list[FunctionRecord]:
         mine = [f for f in self._by_arn.values() if (f.account, f.region) == (ctx.account, ctx.region)]
@@ -64,7 +91,10 @@ class Functions:
         return function
 
     async def code(self, function: FunctionRecord) -> bytes:
-        code = await self._db.read(lambda conn: function_rows.code_of(conn, function.arn))
+        code = await self.versions.code(function)
+        if code is None:
+            arn = unqualified(function.arn)
+            code = await self._db.read(lambda conn: function_rows.code_of(conn, arn))
         if code is None:
             raise function_not_found(function.arn)
         return code
@@ -90,10 +120,19 @@ class Functions:
         await self._db.run(lambda conn: function_rows.update(conn, updated))
         self._by_arn[function.arn] = updated
 
+    async def publish(
+        self, latest: FunctionRecord, description: str | None, code_sha256: str | None, revision: str | None
+    ) -> FunctionRecord:
+        version, kept = await self.versions.publish(latest, description, code_sha256, revision)
+        self._by_arn[latest.arn] = replace(latest, configuration=kept)
+        return version
+
     async def delete(self, function: FunctionRecord) -> None:
+        """The function, with its versions and aliases."""
         await self._db.run(lambda conn: function_rows.delete(conn, function.arn))
         self._by_arn.pop(function.arn, None)
+        self.versions.forget(function.arn)
 
     async def reset(self) -> None:
         await self._db.run(function_rows.delete_all)
-        self._by_arn.clear()
+        self.forget_all()

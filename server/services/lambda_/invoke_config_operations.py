@@ -65,25 +65,25 @@ async def _save(service: LambdaService, function: FunctionRecord, config: dict[s
 async def put_function_event_invoke_config(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = service.functions.latest(ctx, params.required_text("FunctionName"))
     await _save(service, function, _checked(params))
-    updated = service.functions.find(ctx, function.arn)
+    updated = service.functions.latest(ctx, function.arn)
     return _shown(updated, invoke_config(updated))
 
 
 async def update_function_event_invoke_config(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = service.functions.latest(ctx, params.required_text("FunctionName"))
     await _save(service, function, invoke_config(function) | _checked(params))
-    updated = service.functions.find(ctx, function.arn)
+    updated = service.functions.latest(ctx, function.arn)
     return _shown(updated, invoke_config(updated))
 
 
 def _existing(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> tuple[FunctionRecord, dict[str, Any]]:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = service.functions.latest(ctx, params.required_text("FunctionName"))
     config = invoke_config(function)
     if not config:
         raise AwsError(
@@ -111,6 +111,6 @@ async def delete_function_event_invoke_config(
 async def list_function_event_invoke_configs(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = service.functions.latest(ctx, params.required_text("FunctionName"))
     config = invoke_config(function)
     return {"FunctionEventInvokeConfigs": [_shown(function, config)] if config else []}

@@ -21,6 +21,7 @@ from server.clock import Clock
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.served import ServedFunction, served_url
+from server.services.lambda_.versions import unqualified
 from server.services.lambda_.workers import Outcome, WorkerPool, base_environment
 
 _HERE = Path(__file__).parent
@@ -80,20 +81,21 @@ class Invoker:
         """One pool started at a time: concurrent first invocations share it, and unpack the code once."""
         self._endpoint_url = endpoint_url
         self._pools: dict[str, tuple[str, Runner]] = {}
-        """Function ARN -> (RevisionId the runner was started for, the runner)."""
+        """Function ARN as invoked (a version or alias has its own) -> (RevisionId the runner was started for,
+        the runner)."""
         self._http: httpx.AsyncClient | None = None
         self._running: Counter[str] = Counter()
+        """Unqualified function ARN -> invocations running: reserved concurrency counts all its versions."""
         self._freed = asyncio.Condition()
 
-    @staticmethod
-    def reserved(function: FunctionRecord) -> int | None:
-        value = function.configuration.get("ReservedConcurrentExecutions")
+    def reserved(self, function: FunctionRecord) -> int | None:
+        value = self._functions.latest_of(function).configuration.get("ReservedConcurrentExecutions")
         return None if value is None else int(value)
 
     def at_limit(self, function: FunctionRecord) -> bool:
         """Whether as many invocations run as the function's reserved concurrency allows."""
         limit = self.reserved(function)
-        return limit is not None and self._running[function.arn] >= limit
+        return limit is not None and self._running[unqualified(function.arn)] >= limit
 
     async def invoke(
         self,
@@ -112,12 +114,12 @@ class Invoker:
                     raise Throttled()
                 await self._freed.wait()
                 function = self._functions.get(function.arn) or function  # its limit may have changed
-            self._running[function.arn] += 1
+            self._running[unqualified(function.arn)] += 1
         started_ms = self._clock.now_ms()
         try:
             outcome = await self._run(function, event, request_id)
             self._activity.invoked(
-                function.arn,
+                unqualified(function.arn),
                 {
                     "request_id": request_id,
                     "source": source,
@@ -130,7 +132,7 @@ class Invoker:
             return outcome
         finally:
             async with self._freed:
-                self._running[function.arn] -= 1
+                self._running[unqualified(function.arn)] -= 1
                 self._freed.notify_all()
 
     async def limits_changed(self) -> None:
@@ -198,14 +200,15 @@ class Invoker:
         configuration: dict[str, Any] = function.configuration
         own = (configuration.get("Environment") or {}).get("Variables") or {}
         region = function.region
+        version = str(configuration.get("Version", "$LATEST"))
         return {
             **base_environment(),
             **own,
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_VERSION": version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(configuration.get("MemorySize", 128)),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": f"posthouse/[$LATEST]/{function.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"posthouse/[{version}]/{function.name}",
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{configuration.get('Runtime')}",
@@ -223,6 +226,11 @@ class Invoker:
         current = self._pools.pop(function_arn, None)
         if current is not None:
             await current[1].close()
+
+    async def forget_function(self, function_arn: str) -> None:
+        """Every runner of the function: `$LATEST`'s, its versions' and its aliases'."""
+        for arn in [a for a in self._pools if unqualified(a) == function_arn]:
+            await self.forget(arn)
 
     async def close(self) -> None:
         for _, runner in self._pools.values():

@@ -17,6 +17,7 @@ from server.runtime import Workers
 from server.services.lambda_ import mapping_rules
 from server.services.lambda_.errors import conflict, invalid_value
 from server.services.lambda_.poller import Poller
+from server.services.lambda_.versions import unqualified
 from server.services.sqs.consumer import Consumer
 
 
@@ -74,7 +75,7 @@ class Mappings:
     def restart_for(self, function_arn: str) -> None:
         """The function's concurrency changed: its mappings' pollers start again."""
         for mapping in self._by_uuid.values():
-            if mapping.function_arn == function_arn:
+            if unqualified(mapping.function_arn) == function_arn:  # its versions' and aliases' too
                 self._poll(mapping)
 
     def _settings(self, wanted: dict[str, Any], source_arn: str, function: FunctionRecord) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from server.errors import AwsError
 from server.services.lambda_ import function_rules
 from server.services.lambda_ import invoke_config_operations as invoke_configs
 from server.services.lambda_ import mapping_operations as mappings
+from server.services.lambda_ import version_operations as versions
 from server.services.lambda_.errors import invalid_value, throttled
 from server.services.lambda_.invoker import Throttled
 from server.services.lambda_.service import LambdaService
@@ -61,6 +62,8 @@ async def create_function(service: LambdaService, params: Params, ctx: RequestCo
     configuration = _configuration(params, creating=True)
     code = function_rules.zip_of(params.raw.get("Code"))
     function = await service.functions.create(ctx, name, configuration, params.text_map("Tags"), code)
+    if params.raw.get("Publish") is True:
+        function = await service.functions.publish(function, None, None, None)
     return _shown(function) | {
         "State": "Pending",
         "StateReason": "The function is being created.",
@@ -68,8 +71,18 @@ async def create_function(service: LambdaService, params: Params, ctx: RequestCo
     }
 
 
+def _qualified(service: LambdaService, params: Params, ctx: RequestContext) -> FunctionRecord:
+    return service.functions.find(ctx, params.required_text("FunctionName"), params.text("Qualifier"))
+
+
+def _latest(
+    service: LambdaService, params: Params, ctx: RequestContext, member: str = "FunctionName"
+) -> FunctionRecord:
+    return service.functions.latest(ctx, params.required_text(member))
+
+
 async def get_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = _qualified(service, params, ctx)
     location = f"{ctx.base_url}/admin/lambda/functions/{function.name}/code"
     shown: Result = {
         "Configuration": _shown(function),
@@ -83,7 +96,7 @@ async def get_function(service: LambdaService, params: Params, ctx: RequestConte
 
 
 async def get_function_configuration(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    return _shown(service.functions.find(ctx, params.required_text("FunctionName")))
+    return _shown(_qualified(service, params, ctx))
 
 
 async def list_functions(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
@@ -100,28 +113,37 @@ async def list_functions(service: LambdaService, params: Params, ctx: RequestCon
 
 
 async def delete_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = _latest(service, params, ctx)
+    _, named = function_rules.named(ctx, params.required_text("FunctionName"))
+    qualifier = params.text("Qualifier") or named
+    if qualifier is not None:  # one version only
+        await service.functions.versions.delete_version(function, qualifier)
+        await service.invoker.forget(f"{function.arn}:{qualifier}")
+        return {"StatusCode": 204}
     await service.functions.delete(function)
-    await service.invoker.forget(function.arn)
+    await service.invoker.forget_function(function.arn)
     return {"StatusCode": 204}
 
 
 async def update_function_code(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = _latest(service, params, ctx)
     code = function_rules.zip_of({"ZipFile": params.raw.get("ZipFile")})
-    return _shown(await service.functions.update(function, {}, code))
+    updated = await service.functions.update(function, {}, code)
+    if params.raw.get("Publish") is True:
+        return _shown(await service.functions.publish(updated, None, None, None))
+    return _shown(updated)
 
 
 async def update_function_configuration(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = _latest(service, params, ctx)
     return _shown(await service.functions.update(function, _configuration(params, creating=False)))
 
 
-def _log_result(log: str, request_id: str, duration_ms: float, memory: int) -> str:
+def _log_result(log: str, request_id: str, version: str, duration_ms: float, memory: int) -> str:
     text = (
-        f"START RequestId: {request_id} Version: $LATEST\n{log}END RequestId: {request_id}\n"
+        f"START RequestId: {request_id} Version: {version}\n{log}END RequestId: {request_id}\n"
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {max(1, round(duration_ms))}"
         f" ms\tMemory Size: {memory} MB\tMax Memory Used: {memory} MB\t\n"
     )
@@ -129,7 +151,7 @@ def _log_result(log: str, request_id: str, duration_ms: float, memory: int) -> s
 
 
 async def invoke(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = _qualified(service, params, ctx)
     kind = params.text("InvocationType") or "RequestResponse"
     if kind not in ("RequestResponse", "Event", "DryRun"):
         raise invalid_value(f"Invalid InvocationType: {kind}")
@@ -151,7 +173,8 @@ async def invoke(service: LambdaService, params: Params, ctx: RequestContext) ->
         outcome = await service.invoker.invoke(function, payload, request_id)
     except Throttled:
         raise throttled() from None
-    result: Result = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
+    version = str(function.configuration.get("Version", "$LATEST"))
+    result: Result = {"StatusCode": 200, "ExecutedVersion": version}
     if outcome.error is not None:
         result["FunctionError"] = "Unhandled"
         result["Payload"] = orjson.dumps(outcome.error)
@@ -160,13 +183,13 @@ async def invoke(service: LambdaService, params: Params, ctx: RequestContext) ->
     if params.text("LogType") == "Tail":
         memory = int(function.configuration.get("MemorySize", 128))
         result["LogResult"] = _log_result(
-            outcome.log, request_id, service.clock.now_ms() - started_ms, memory
+            outcome.log, request_id, version, service.clock.now_ms() - started_ms, memory
         )
     return result
 
 
 async def put_function_concurrency(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    function = service.functions.find(ctx, params.required_text("FunctionName"))
+    function = _latest(service, params, ctx)
     reserved = params.integer("ReservedConcurrentExecutions")
     if reserved is None or not 0 <= reserved <= 1000:
         raise invalid_value("ReservedConcurrentExecutions must be between 0 and 1000.")
@@ -175,19 +198,17 @@ async def put_function_concurrency(service: LambdaService, params: Params, ctx: 
 
 
 async def get_function_concurrency(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    reserved = service.invoker.reserved(service.functions.find(ctx, params.required_text("FunctionName")))
+    reserved = service.invoker.reserved(_latest(service, params, ctx))
     return {} if reserved is None else {"ReservedConcurrentExecutions": reserved}
 
 
 async def delete_function_concurrency(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    await service.set_reserved_concurrency(
-        service.functions.find(ctx, params.required_text("FunctionName")), None
-    )
+    await service.set_reserved_concurrency(_latest(service, params, ctx), None)
     return {}
 
 
 def _tagged(service: LambdaService, params: Params, ctx: RequestContext) -> FunctionRecord:
-    return service.functions.find(ctx, params.required_text("Resource"))
+    return _latest(service, params, ctx, "Resource")
 
 
 async def tag_resource(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
@@ -227,6 +248,13 @@ OPERATIONS: dict[str, Operation] = {
     "PutFunctionConcurrency": put_function_concurrency,
     "GetFunctionConcurrency": get_function_concurrency,
     "DeleteFunctionConcurrency": delete_function_concurrency,
+    "PublishVersion": versions.publish_version,
+    "ListVersionsByFunction": versions.list_versions_by_function,
+    "CreateAlias": versions.create_alias,
+    "GetAlias": versions.get_alias,
+    "UpdateAlias": versions.update_alias,
+    "DeleteAlias": versions.delete_alias,
+    "ListAliases": versions.list_aliases,
     "CreateEventSourceMapping": mappings.create_event_source_mapping,
     "GetEventSourceMapping": mappings.get_event_source_mapping,
     "UpdateEventSourceMapping": mappings.update_event_source_mapping,
