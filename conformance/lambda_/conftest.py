@@ -50,6 +50,15 @@ def wait_active(lam: BaseClient, name: str, timeout: float = 60) -> None:
         time.sleep(0.5)
 
 
+def wait_updated(lam: BaseClient, name: str, timeout: float = 60) -> None:
+    """Until an update has taken effect (AWS shows LastUpdateStatus InProgress meanwhile, and refuses to
+    publish)."""
+    deadline = time.monotonic() + timeout
+    while lam.get_function_configuration(FunctionName=name).get("LastUpdateStatus") != "Successful":
+        assert time.monotonic() < deadline, f"{name}'s update never finished"
+        time.sleep(0.5)
+
+
 @pytest.fixture
 def make_function(lam: BaseClient) -> Iterator[Callable[..., str]]:
     created: list[str] = []
