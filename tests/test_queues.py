@@ -162,8 +162,18 @@ def test_redrive_policy_validation(sqs: BaseClient, make_queue: Callable[..., st
             sqs.set_queue_attributes(QueueUrl=source, Attributes={"RedrivePolicy": policy})
         assert "maxReceiveCount" in str(error_of(excinfo)["Message"])
     missing = json.dumps({"deadLetterTargetArn": dlq_arn + "-gone", "maxReceiveCount": 3})
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as excinfo:
         sqs.set_queue_attributes(QueueUrl=source, Attributes={"RedrivePolicy": missing})
+    # The policy is quoted as sent; a target that is no SQS ARN at all is refused before any lookup.
+    assert error_of(excinfo)["Message"] == (
+        f"Value {missing} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist."
+    )
+    dummy = json.dumps({"deadLetterTargetArn": "dummy", "maxReceiveCount": 42})
+    with pytest.raises(ClientError) as excinfo:
+        sqs.create_queue(QueueName=source.rsplit("/", 1)[1] + "-x", Attributes={"RedrivePolicy": dummy})
+    assert error_of(excinfo)["Message"] == (
+        f"Value {dummy} for parameter RedrivePolicy is invalid. Reason: Invalid value for deadLetterTargetArn."
+    )
     good = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"})
     sqs.set_queue_attributes(QueueUrl=source, Attributes={"RedrivePolicy": good})
     stored = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["RedrivePolicy"])["Attributes"]

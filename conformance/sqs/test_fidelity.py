@@ -131,6 +131,17 @@ def test_standard_queue_does_not_know_fifo_queue(sqs: BaseClient, make_queue: Ca
     assert message_of(excinfo) == "Unknown Attribute FifoQueue."
 
 
+def test_redrive_target_must_be_an_arn(sqs: BaseClient, names: Callable[[str], str]) -> None:
+    """A RedrivePolicy whose target is no ARN is refused before any lookup, quoting the policy as sent"""
+    policy = json.dumps({"deadLetterTargetArn": "dummy", "maxReceiveCount": 42})
+    with pytest.raises(ClientError) as excinfo:
+        sqs.create_queue(QueueName=names("redrive"), Attributes={"RedrivePolicy": policy})
+    assert error_of(excinfo) == ("InvalidParameterValue", 400)
+    assert message_of(excinfo) == (
+        f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Invalid value for deadLetterTargetArn."
+    )
+
+
 @pytest.mark.parametrize("entry_id", ["", "x" * 81, "bad:id"])
 def test_batch_entry_ids(sqs: BaseClient, make_queue: Callable[..., str], entry_id: str) -> None:
     """A batch entry id that is empty, too long or has other characters is InvalidBatchEntryId"""

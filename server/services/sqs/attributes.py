@@ -5,6 +5,7 @@ All values are strings, as on the wire. AWS special cases live in the `SETTABLE`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from server.errors import AwsError
 from server.services.sqs.errors import invalid_value, sqs_error, unknown_attribute
 
 Check = Callable[[str, str], str]
+_SQS_ARN = re.compile(r"arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?")
 
 
 def _attribute_value_error(name: str) -> AwsError:
@@ -67,12 +69,15 @@ def _redrive_policy(name: str, value: str) -> str:
     for field in ("deadLetterTargetArn", "maxReceiveCount"):
         if field not in policy:
             raise invalid_value(name, value, f"Redrive policy does not contain mandatory attribute: {field}.")
+    target = policy["deadLetterTargetArn"]
+    if not isinstance(target, str) or not _SQS_ARN.fullmatch(target):  # checked before any lookup, as on AWS
+        raise invalid_value(name, value, "Invalid value for deadLetterTargetArn.")
     count = policy["maxReceiveCount"]
     try:
         count = int(count)
     except (TypeError, ValueError):
         count = 0
-    if not 1 <= count <= 1000 or not isinstance(policy["deadLetterTargetArn"], str):
+    if not 1 <= count <= 1000:
         raise invalid_value(
             name,
             value,

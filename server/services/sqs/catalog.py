@@ -104,7 +104,7 @@ class QueueCatalog:
         check_queue_name(name, fifo)
         checked = attributes.validate(requested, fifo=fifo)
         source_arn = f"arn:aws:sqs:{ctx.region}:{ctx.account}:{name}"
-        self._check_redrive_target(ctx.account, ctx.region, source_arn, fifo, checked)
+        self._check_redrive_target(ctx.account, ctx.region, source_arn, fifo, checked, requested)
         self._check_recreate_delay((ctx.account, ctx.region, name))
         now_s = self._clock.now_ms() // 1000
 
@@ -143,7 +143,9 @@ class QueueCatalog:
 
     async def set_attributes(self, queue: QueueRecord, requested: dict[str, str]) -> None:
         checked = attributes.validate(requested, fifo=queue.fifo)
-        self._check_redrive_target(queue.account, queue.region, queue_arn(queue), queue.fifo, checked)
+        self._check_redrive_target(
+            queue.account, queue.region, queue_arn(queue), queue.fifo, checked, requested
+        )
         now_s = self._clock.now_ms() // 1000
         retention = checked.get("MessageRetentionPeriod")
 
@@ -201,15 +203,21 @@ class QueueCatalog:
         return [queue for queue in self.all() if redrive_policy(queue).get("deadLetterTargetArn") == arn]
 
     def _check_redrive_target(
-        self, account: str, region: str, source_arn: str, source_fifo: bool, checked: dict[str, str]
+        self,
+        account: str,
+        region: str,
+        source_arn: str,
+        source_fifo: bool,
+        checked: dict[str, str],
+        requested: dict[str, str],
     ) -> None:
         policy = checked.get("RedrivePolicy")
         if not policy:
             return
 
-        def invalid(reason: str) -> AwsError:
+        def invalid(reason: str) -> AwsError:  # AWS quotes the policy as it was sent
             return invalid_parameter_value(
-                f"Value {policy} for parameter RedrivePolicy is invalid. Reason: {reason}"
+                f"Value {requested['RedrivePolicy']} for parameter RedrivePolicy is invalid. Reason: {reason}"
             )
 
         target = self.by_arn(str(orjson.loads(policy)["deadLetterTargetArn"]))
