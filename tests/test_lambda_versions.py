@@ -203,3 +203,52 @@ def test_versions_and_aliases_survive_a_restart(tmp_path: Path) -> None:
         assert invoked(lam, name)[0]["says"] == "later"
         # The counter survives too: the next version is 2.
         assert lam.publish_version(FunctionName=name)["Version"] == "2"
+
+
+def test_an_alias_shifts_its_share_of_traffic_to_a_second_version(lam: BaseClient) -> None:
+    name = python_function(lam, says("blue"), {})
+    lam.publish_version(FunctionName=name)
+    lam.update_function_code(FunctionName=name, ZipFile=zipped(says("green")))
+    lam.publish_version(FunctionName=name)
+    lam.create_alias(
+        FunctionName=name,
+        Name="live",
+        FunctionVersion="1",
+        RoutingConfig={"AdditionalVersionWeights": {"2": 1.0}},
+    )
+    assert {invoked(lam, name, Qualifier="live")[1] for _ in range(5)} == {"2"}
+    # What the alias names is still version 1; only invocations are shifted.
+    assert lam.get_function_configuration(FunctionName=name, Qualifier="live")["Version"] == "1"
+    lam.update_alias(FunctionName=name, Name="live", RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
+    assert {invoked(lam, name, Qualifier="live")[1] for _ in range(40)} == {"1", "2"}
+    routing = lam.get_alias(FunctionName=name, Name="live")["RoutingConfig"]
+    assert routing == {"AdditionalVersionWeights": {"2": 0.5}}
+    lam.update_alias(FunctionName=name, Name="live", RoutingConfig={})
+    assert {invoked(lam, name, Qualifier="live")[1] for _ in range(5)} == {"1"}
+    assert "RoutingConfig" not in lam.get_alias(FunctionName=name, Name="live")
+
+
+@pytest.mark.parametrize(
+    ("target", "weights", "code"),
+    [
+        ("1", {"1": 0.5}, "InvalidParameterValueException"),  # the same version twice
+        ("$LATEST", {"1": 0.5}, "InvalidParameterValueException"),
+        ("1", {"9": 0.5}, "ResourceNotFoundException"),
+        ("1", {"2": 0.5, "3": 0.1}, "InvalidParameterValueException"),
+        ("1", {"2": 1.5}, "ValidationException"),
+    ],
+)
+def test_traffic_shifting_rules(lam: BaseClient, target: str, weights: dict[str, float], code: str) -> None:
+    name = python_function(lam, says("x"), {})
+    for word in ("y", "z"):
+        lam.publish_version(FunctionName=name)
+        lam.update_function_code(FunctionName=name, ZipFile=zipped(says(word)))
+    lam.publish_version(FunctionName=name)
+    with pytest.raises(ClientError) as excinfo:
+        lam.create_alias(
+            FunctionName=name,
+            Name="a",
+            FunctionVersion=target,
+            RoutingConfig={"AdditionalVersionWeights": weights},
+        )
+    assert error_of(excinfo)[0] == code

@@ -41,8 +41,11 @@ class Functions:
             raise function_not_found(arn)
         return function
 
-    def find(self, ctx: RequestContext, function_name: str, qualifier: str | None = None) -> FunctionRecord:
-        """What a request names: `$LATEST`, or the version or alias its name or `Qualifier` qualifies it by."""
+    def find(
+        self, ctx: RequestContext, function_name: str, qualifier: str | None = None, routed: bool = False
+    ) -> FunctionRecord:
+        """What a request names: `$LATEST`, or the version or alias its name or `Qualifier` qualifies it by
+        (`routed`: what an invocation of it runs, an alias's traffic shifting applied)."""
         _, named_qualifier = function_rules.named(ctx, function_name)
         if qualifier and named_qualifier and qualifier != named_qualifier:
             raise invalid_value(
@@ -50,7 +53,7 @@ class Functions:
             )
         latest = self.latest(ctx, function_name)
         wanted = qualifier or named_qualifier
-        function = self.versions.resolve(latest, wanted)
+        function = self.versions.resolve(latest, wanted, routed)
         if function is None:
             assert wanted is not None
             raise self.versions.missing(latest, wanted)
@@ -60,9 +63,10 @@ class Functions:
         return list(self._by_arn.values())
 
     def get(self, arn: str) -> FunctionRecord | None:
-        """The function an ARN names, resolved through its qualifier (a version or alias) when it has one."""
+        """What an invocation of an ARN runs: resolved through its qualifier (a version or alias, the alias's
+        traffic shifting applied) when it has one."""
         latest = self._by_arn.get(unqualified(arn))
-        return None if latest is None else self.versions.resolve(latest, qualifier_of(arn))
+        return None if latest is None else self.versions.resolve(latest, qualifier_of(arn), routed=True)
 
     def latest_of(self, function: FunctionRecord) -> FunctionRecord:
         """`$LATEST` of a (possibly qualified) function: where its function-wide settings are."""

@@ -39,6 +39,11 @@ class Runner(Protocol):
     async def close(self) -> None: ...
 
 
+def pool_key(function: FunctionRecord) -> str:
+    """Which warm pool runs a function: one per version, whichever ARN (alias, version) named it."""
+    return f"{unqualified(function.arn)}:{function.configuration.get('Version', '$LATEST')}"
+
+
 def worker_command(runtime: str) -> list[str] | None:
     """How a worker of the runtime starts here, when this machine has what it needs."""
     if runtime.startswith("python3"):
@@ -81,8 +86,8 @@ class Invoker:
         """One pool started at a time: concurrent first invocations share it, and unpack the code once."""
         self._endpoint_url = endpoint_url
         self._pools: dict[str, tuple[str, Runner]] = {}
-        """Function ARN as invoked (a version or alias has its own) -> (RevisionId the runner was started for,
-        the runner)."""
+        """`<function ARN>:<version>` (an alias shares its version's) -> (RevisionId the runner was started
+        for, the runner)."""
         self._http: httpx.AsyncClient | None = None
         self._running: Counter[str] = Counter()
         """Unqualified function ARN -> invocations running: reserved concurrency counts all its versions."""
@@ -161,11 +166,12 @@ class Invoker:
         self, function: FunctionRecord, served: str | None, command: list[str] | None
     ) -> Runner:
         revision = str(function.configuration["RevisionId"])
-        current = self._pools.get(function.arn)
+        key = pool_key(function)
+        current = self._pools.get(key)
         if current is not None and current[0] == revision:
             return current[1]
         async with self._starting:
-            current = self._pools.get(function.arn)  # another invocation may have started it meanwhile
+            current = self._pools.get(key)  # another invocation may have started it meanwhile
             if current is not None and current[0] == revision:
                 return current[1]
             if current is not None:
@@ -177,7 +183,7 @@ class Invoker:
                 assert command is not None
                 code_dir = await self._unpacked(function)
                 runner = WorkerPool(command, code_dir, self._environment(function, code_dir))
-            self._pools[function.arn] = (revision, runner)
+            self._pools[key] = (revision, runner)
             return runner
 
     def _http_client(self) -> httpx.AsyncClient:
@@ -222,15 +228,15 @@ class Invoker:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
 
-    async def forget(self, function_arn: str) -> None:
-        current = self._pools.pop(function_arn, None)
+    async def forget(self, function_arn: str, version: str = "$LATEST") -> None:
+        current = self._pools.pop(f"{function_arn}:{version}", None)
         if current is not None:
             await current[1].close()
 
     async def forget_function(self, function_arn: str) -> None:
-        """Every runner of the function: `$LATEST`'s, its versions' and its aliases'."""
-        for arn in [a for a in self._pools if unqualified(a) == function_arn]:
-            await self.forget(arn)
+        """Every runner of the function: `$LATEST`'s and its versions'."""
+        for key in [k for k in self._pools if unqualified(k) == function_arn]:
+            await self.forget(function_arn, key.rsplit(":", 1)[1])
 
     async def close(self) -> None:
         for _, runner in self._pools.values():

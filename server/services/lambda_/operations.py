@@ -118,7 +118,7 @@ async def delete_function(service: LambdaService, params: Params, ctx: RequestCo
     qualifier = params.text("Qualifier") or named
     if qualifier is not None:  # one version only
         await service.functions.versions.delete_version(function, qualifier)
-        await service.invoker.forget(f"{function.arn}:{qualifier}")
+        await service.invoker.forget(function.arn, qualifier)
         return {"StatusCode": 204}
     await service.functions.delete(function)
     await service.invoker.forget_function(function.arn)
@@ -151,7 +151,8 @@ def _log_result(log: str, request_id: str, version: str, duration_ms: float, mem
 
 
 async def invoke(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    function = _qualified(service, params, ctx)
+    name, qualifier = params.required_text("FunctionName"), params.text("Qualifier")
+    function = service.functions.find(ctx, name, qualifier, routed=True)
     kind = params.text("InvocationType") or "RequestResponse"
     if kind not in ("RequestResponse", "Event", "DryRun"):
         raise invalid_value(f"Invalid InvocationType: {kind}")

@@ -74,8 +74,7 @@ async def update_alias(service: LambdaService, params: Params, ctx: RequestConte
 async def delete_alias(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
     latest = service.functions.latest(ctx, params.required_text("FunctionName"))
     name = params.required_text("Name")
-    await service.functions.versions.delete_alias(latest, name)
-    await service.invoker.forget(f"{latest.arn}:{name}")
+    await service.functions.versions.delete_alias(latest, name)  # its version's warm workers stay
     return {}
 
 

@@ -8,6 +8,7 @@ configuration is the version's, so an alias followed later runs whatever version
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import replace
 from typing import Any
@@ -78,13 +79,21 @@ class Versions:
 
     # -- resolving ------------------------------------------------------------------------------------
 
-    def resolve(self, latest: FunctionRecord, qualifier: str | None) -> FunctionRecord | None:
+    def resolve(
+        self, latest: FunctionRecord, qualifier: str | None, routed: bool = False
+    ) -> FunctionRecord | None:
         """What `latest`'s function runs when named with this qualifier; None when there is no such version
-        or alias."""
+        or alias. `routed` (an invocation): an alias with RoutingConfig sends its share to the other version."""
         if qualifier is None or qualifier == LATEST:
             return latest if qualifier is None else replace(latest, arn=f"{latest.arn}:{LATEST}")
         alias = self._aliases.get(latest.arn, {}).get(qualifier)
         version = alias["FunctionVersion"] if alias is not None else qualifier
+        if alias is not None and routed:
+            for other, weight in (
+                (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights", {}).items()
+            ):
+                if random.random() < weight:
+                    version = other
         if version == LATEST:
             return replace(latest, arn=f"{latest.arn}:{qualifier}")
         configuration = self._versions.get(latest.arn, {}).get(int(version)) if version.isdigit() else None
@@ -172,6 +181,26 @@ class Versions:
     def aliases(self, latest: FunctionRecord) -> list[dict[str, Any]]:
         return sorted(self._aliases.get(latest.arn, {}).values(), key=lambda a: str(a["Name"]))
 
+    def _check_routing(self, latest: FunctionRecord, version: str, routing: Any) -> dict[str, Any] | None:
+        """RoutingConfig: at most one other published version, with a weight from 0 to 1."""
+        if not routing:
+            return None
+        weights = routing.get("AdditionalVersionWeights") if isinstance(routing, dict) else None
+        if not isinstance(weights, dict) or len(weights) > 1:
+            raise invalid_value("RoutingConfig can name one additional version (AdditionalVersionWeights).")
+        for other, weight in weights.items():
+            if not isinstance(weight, int | float) or not 0 <= weight <= 1:
+                raise validation(
+                    "routingConfig.additionalVersionWeights", weight, "Member must be between 0.0 and 1.0"
+                )
+            if version == LATEST or other == version:
+                raise invalid_value(
+                    "Invalid function version: an alias that routes traffic names two different published"
+                    " versions."
+                )
+            self._check_target(latest, other)
+        return {"AdditionalVersionWeights": {k: float(v) for k, v in weights.items()}}
+
     def _check_target(self, latest: FunctionRecord, version: Any) -> str:
         if not isinstance(version, str) or not (version == LATEST or version.isdigit()):
             raise validation(
@@ -189,13 +218,15 @@ class Versions:
         name = check_alias_name(wanted_name)
         if name in self._aliases.get(latest.arn, {}):
             raise conflict(f"Alias already exists: {latest.arn}:{name}")
+        target = self._check_target(latest, version)
+        routes = self._check_routing(latest, target, routing)
         alias = {
             "AliasArn": f"{latest.arn}:{name}",
             "Name": name,
-            "FunctionVersion": self._check_target(latest, version),
+            "FunctionVersion": target,
             "Description": description,
             "RevisionId": ids.uuid4(),
-        } | ({"RoutingConfig": routing} if routing else {})
+        } | ({"RoutingConfig": routes} if routes else {})
         await self._save(latest, alias)
         return alias
 
@@ -211,7 +242,10 @@ class Versions:
         if changes.get("Description") is not None:
             updated["Description"] = changes["Description"]
         if changes.get("RoutingConfig") is not None:
-            updated["RoutingConfig"] = changes["RoutingConfig"]
+            routes = self._check_routing(latest, updated["FunctionVersion"], changes["RoutingConfig"])
+            updated.pop("RoutingConfig", None)
+            if routes:
+                updated["RoutingConfig"] = routes
         updated["RevisionId"] = ids.uuid4()
         await self._save(latest, updated)
         return updated
