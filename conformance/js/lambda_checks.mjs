@@ -8,6 +8,8 @@ import {
   DeleteFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
+  PublishVersionCommand,
+  CreateAliasCommand,
   CreateEventSourceMappingCommand,
   DeleteEventSourceMappingCommand,
   ResourceNotFoundException,
@@ -71,6 +73,23 @@ const checks = {
       return error.name;
     }
     throw new Error("a missing function was invoked");
+  },
+
+  async alias_runs_its_version() {
+    await created;
+    const version = await lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+    expect(version.$metadata.httpStatusCode === 201 && version.Version === "1", `Version ${version.Version}`);
+    for (let i = 0; i < 120; i++) {
+      const { State } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: "1" }));
+      if (State === "Active") break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const alias = await lambda.send(new CreateAliasCommand({ FunctionName: functionName, Name: "live", FunctionVersion: "1" }));
+    expect(alias.AliasArn.endsWith(`:${functionName}:live`), `AliasArn ${alias.AliasArn}`);
+    const reply = await lambda.send(new InvokeCommand({ FunctionName: functionName, Qualifier: "live", Payload: JSON.stringify({ name: "alias" }) }));
+    const payload = JSON.parse(Buffer.from(reply.Payload).toString());
+    expect(reply.ExecutedVersion === "1" && payload.greeting === "hello alias", `${reply.ExecutedVersion} ${JSON.stringify(payload)}`);
+    return reply.ExecutedVersion;
   },
 
   async mapping_is_created_and_deleted() {

@@ -63,3 +63,28 @@ def test_list_functions(aws: Cli, cli_function: str) -> None:
     """list-functions lists the function (the CLI follows Marker pages)"""
     listed = aws("list-functions")["Functions"]
     assert cli_function in [function["FunctionName"] for function in listed]
+
+
+def test_publish_and_alias(aws: Cli, lam: BaseClient, cli_function: str, tmp_path: Path) -> None:
+    """publish-version, create-alias and invoke --qualifier: the alias runs the version it names"""
+    published = aws("publish-version", "--function-name", cli_function)
+    assert published["Version"] == "1"
+    wait_active(lam, f"{cli_function}:1")
+    alias = aws("create-alias", "--function-name", cli_function, "--name", "live", "--function-version", "1")
+    assert alias["AliasArn"].endswith(f":{cli_function}:live")
+    event, out = tmp_path / "event.json", tmp_path / "out.json"
+    event.write_text(json.dumps({"n": 2}))
+    printed = aws(
+        "invoke",
+        "--function-name",
+        cli_function,
+        "--qualifier",
+        "live",
+        "--payload",
+        f"fileb://{event}",
+        str(out),
+    )
+    assert printed["ExecutedVersion"] == "1"
+    assert json.loads(out.read_text()) == {"doubled": 4}
+    aliases = aws("list-aliases", "--function-name", cli_function)["Aliases"]
+    assert [a["Name"] for a in aliases] == ["live"]

@@ -21,6 +21,7 @@ test_js_sdk = js_sdk_test(
         "invoke_returns_the_payload": "Invoke answers 200 with the handler's JSON payload",
         "function_error_is_unhandled": "A raising handler answers FunctionError Unhandled with errorType",
         "missing_function_is_not_found": "A missing function is ResourceNotFoundException (404)",
+        "alias_runs_its_version": "PublishVersion answers 201; Invoke with an alias Qualifier runs its version",
         "mapping_is_created_and_deleted": "CreateEventSourceMapping answers Creating; Delete answers Deleting",
     },
     {"FUNCTION_ZIP": base64.b64encode(zipped({"handler.py": HANDLER})).decode(), "ROLE": ROLE},
