@@ -71,7 +71,7 @@ def _listed(value: str) -> tuple[str, ...]:
 
 def parse_config(argv: Sequence[str] | None = None) -> Config:
     parser = argparse.ArgumentParser(
-        prog="posthouse", description="A local, durable stand-in for Amazon SQS and SNS."
+        prog="posthouse", description="A local, durable stand-in for Amazon SQS, SNS and Lambda."
     )
     for flag, (default, help_text) in _VALUES.items():
         parser.add_argument(flag, default=_env(flag) or default, help=help_text)
