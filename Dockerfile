@@ -1,4 +1,4 @@
-# Posthouse: a local, durable stand-in for Amazon SQS.
+# Posthouse: a local, durable stand-in for Amazon SQS, SNS and Lambda.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
