@@ -252,3 +252,30 @@ def test_traffic_shifting_rules(lam: BaseClient, target: str, weights: dict[str,
             RoutingConfig={"AdditionalVersionWeights": weights},
         )
     assert error_of(excinfo)[0] == code
+
+
+def test_list_functions_with_every_version(lam: BaseClient) -> None:
+    prefix = python_function(lam, says("p"), {})  # its name is a prefix of the second one's
+    second = python_function(lam, says("q"), {}, prefix=prefix)
+    for name in (prefix, second):
+        lam.publish_version(FunctionName=name)
+    mine = {prefix, second}
+
+    def listed(**extra: object) -> list[tuple[str, str, str]]:
+        found, marker = [], None
+        while True:
+            page = lam.list_functions(MaxItems=1, **extra, **({"Marker": marker} if marker else {}))
+            found += [(f["FunctionName"], f["Version"], f["FunctionArn"]) for f in page["Functions"]]
+            marker = page.get("NextMarker")
+            if not marker:
+                return [entry for entry in found if entry[0] in mine]
+
+    assert [(n, v) for n, v, _ in listed()] == [(prefix, "$LATEST"), (second, "$LATEST")]
+    every = listed(FunctionVersion="ALL")
+    assert [(n, v) for n, v, _ in every] == [
+        (prefix, "$LATEST"),
+        (prefix, "1"),
+        (second, "$LATEST"),
+        (second, "1"),
+    ]
+    assert every[0][2].endswith(f":{prefix}:$LATEST") and every[1][2].endswith(f":{prefix}:1")

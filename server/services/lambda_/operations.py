@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -99,17 +100,41 @@ async def get_function_configuration(service: LambdaService, params: Params, ctx
     return _shown(_qualified(service, params, ctx))
 
 
+def _listing_key(function: FunctionRecord) -> tuple[str, int]:
+    """Where a function (or, with FunctionVersion=ALL, one of its versions) sorts: by name, `$LATEST` first."""
+    version = str(function.configuration.get("Version", "$LATEST"))
+    return function.name, 0 if version == "$LATEST" else int(version)
+
+
+def _after(marker: str) -> tuple[str, int]:
+    """A NextMarker (`name:version`) back as a listing key; a bare name resumes after that function."""
+    name, _, version = marker.rpartition(":")
+    return (name, int(version)) if name and version.isdigit() else (marker, 1 << 62)
+
+
 async def list_functions(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
-    functions = service.functions.in_scope(ctx)
+    every_version = params.text("FunctionVersion")
+    if every_version not in (None, "", "ALL"):
+        raise invalid_value(f"Invalid FunctionVersion: {every_version}")
+    listed: list[FunctionRecord] = []
+    for function in service.functions.in_scope(ctx):
+        if every_version:  # $LATEST is then shown qualified, before the published versions
+            listed += [replace(function, arn=f"{function.arn}:$LATEST")]
+            listed += service.functions.versions.versions_of(function)
+        else:
+            listed.append(function)
     marker = params.text("Marker")
     if marker:
-        functions = [f for f in functions if f.name > marker]
+        listed = [f for f in listed if _listing_key(f) > _after(marker)]
     size = params.integer("MaxItems") or PAGE
     if not 1 <= size <= 10000:
         raise invalid_value("MaxItems must be between 1 and 10000.")
-    page = functions[:size]
-    more = len(functions) > size
-    return {"Functions": [_shown(f) for f in page]} | ({"NextMarker": page[-1].name} if more else {})
+    page = listed[:size]
+    more = len(listed) > size
+    if not more:
+        return {"Functions": [_shown(f) for f in page]}
+    name, version = _listing_key(page[-1])
+    return {"Functions": [_shown(f) for f in page], "NextMarker": f"{name}:{version}"}
 
 
 async def delete_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
