@@ -34,9 +34,16 @@ _ARN = re.compile(
 )
 MAX_ZIP = 50 * 1024 * 1024
 DEFAULTS: dict[str, Any] = {"Timeout": 3, "MemorySize": 128, "Description": ""}
-NOT_SHOWN = {"ReservedConcurrentExecutions", "EventInvokeConfig", "LastVersion", "PublishedRevision"}
+NOT_SHOWN = {
+    "ReservedConcurrentExecutions",
+    "EventInvokeConfig",
+    "LastVersion",
+    "PublishedRevision",
+    "Policies",
+}
 """Kept with the configuration, shown elsewhere (GetFunction's `Concurrency`, GetFunctionConcurrency, the
-event-invoke configuration) or not at all (the last version number and the revision it was published from)."""
+event-invoke configuration, GetPolicy) or not at all (the last version number and the revision it was
+published from)."""
 
 
 def function_arn(ctx: RequestContext, name: str) -> str:

@@ -14,6 +14,7 @@ from server.errors import AwsError
 from server.services.lambda_ import function_rules
 from server.services.lambda_ import invoke_config_operations as invoke_configs
 from server.services.lambda_ import mapping_operations as mappings
+from server.services.lambda_ import permission_operations as permissions
 from server.services.lambda_ import version_operations as versions
 from server.services.lambda_.errors import invalid_value, throttled
 from server.services.lambda_.invoker import Throttled
@@ -274,6 +275,9 @@ OPERATIONS: dict[str, Operation] = {
     "PutFunctionConcurrency": put_function_concurrency,
     "GetFunctionConcurrency": get_function_concurrency,
     "DeleteFunctionConcurrency": delete_function_concurrency,
+    "AddPermission": permissions.add_permission,
+    "RemovePermission": permissions.remove_permission,
+    "GetPolicy": permissions.get_policy,
     "PublishVersion": versions.publish_version,
     "ListVersionsByFunction": versions.list_versions_by_function,
     "CreateAlias": versions.create_alias,

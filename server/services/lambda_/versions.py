@@ -22,7 +22,13 @@ from server.services.lambda_.errors import conflict, function_not_found, invalid
 
 LATEST = "$LATEST"
 _ALIAS = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
-NOT_SNAPSHOTTED = ("ReservedConcurrentExecutions", "EventInvokeConfig", "LastVersion", "PublishedRevision")
+NOT_SNAPSHOTTED = (
+    "ReservedConcurrentExecutions",
+    "EventInvokeConfig",
+    "LastVersion",
+    "PublishedRevision",
+    "Policies",
+)
 """Settings of the function, not of a version: they stay with `$LATEST`."""
 
 
