@@ -1,5 +1,5 @@
-"""Versions and aliases as boto3's `lambda` client drives them: a published version keeps its code, an alias
-runs the version it names and follows it when moved."""
+"""Versions, aliases and resource policies as boto3's `lambda` client drives them: a published version keeps
+its code, an alias runs the version it names and follows it when moved, a permission is a policy statement."""
 
 from __future__ import annotations
 
@@ -59,4 +59,30 @@ def test_alias_follows_its_version(lam: BaseClient, make_function: Callable[...,
     lam.delete_alias(FunctionName=name, Name="live")
     with pytest.raises(ClientError) as excinfo:
         lam.get_alias(FunctionName=name, Name="live")
+    assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_resource_policy(lam: BaseClient, make_function: Callable[..., str]) -> None:
+    """AddPermission answers the statement; GetPolicy lists it; RemovePermission takes it out"""
+    name = make_function(SAYS % "p")
+    topic = "arn:aws:sns:us-east-1:123456789012:conf-topic"
+    added = lam.add_permission(
+        FunctionName=name,
+        StatementId="conf-sns",
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+        SourceArn=topic,
+    )
+    statement = json.loads(added["Statement"])
+    assert (statement["Sid"], statement["Effect"], statement["Principal"]) == (
+        "conf-sns",
+        "Allow",
+        {"Service": "sns.amazonaws.com"},
+    )
+    assert statement["Condition"] == {"ArnLike": {"AWS:SourceArn": topic}}
+    policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["conf-sns"]
+    lam.remove_permission(FunctionName=name, StatementId="conf-sns")
+    with pytest.raises(ClientError) as excinfo:
+        lam.get_policy(FunctionName=name)
     assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
