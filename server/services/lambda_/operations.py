@@ -15,6 +15,7 @@ from server.services.lambda_ import function_rules
 from server.services.lambda_ import invoke_config_operations as invoke_configs
 from server.services.lambda_ import mapping_operations as mappings
 from server.services.lambda_ import permission_operations as permissions
+from server.services.lambda_ import settings_operations as settings
 from server.services.lambda_ import version_operations as versions
 from server.services.lambda_.errors import invalid_value, throttled
 from server.services.lambda_.invoker import Throttled
@@ -275,6 +276,12 @@ OPERATIONS: dict[str, Operation] = {
     "PutFunctionConcurrency": put_function_concurrency,
     "GetFunctionConcurrency": get_function_concurrency,
     "DeleteFunctionConcurrency": delete_function_concurrency,
+    "GetFunctionCodeSigningConfig": settings.get_function_code_signing_config,
+    "GetFunctionRecursionConfig": settings.get_function_recursion_config,
+    "GetRuntimeManagementConfig": settings.get_runtime_management_config,
+    "ListFunctionUrlConfigs": settings.list_function_url_configs,
+    "ListProvisionedConcurrencyConfigs": settings.list_provisioned_concurrency_configs,
+    "GetAccountSettings": settings.get_account_settings,
     "AddPermission": permissions.add_permission,
     "RemovePermission": permissions.remove_permission,
     "GetPolicy": permissions.get_policy,
