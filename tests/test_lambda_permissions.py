@@ -11,17 +11,9 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from tests.test_lambda_functions import python_function
+from tests.test_lambda_versions import error_of
 
 SOURCE = "def handler(event, context):\n    return None\n"
-
-
-def code_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
-    response = excinfo.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Message"],
-    )
 
 
 def test_statements_as_aws_lays_them_out(lam: BaseClient) -> None:
@@ -62,7 +54,7 @@ def test_statements_as_aws_lays_them_out(lam: BaseClient) -> None:
     lam.remove_permission(FunctionName=name, StatementId="other")
     with pytest.raises(ClientError) as excinfo:
         lam.get_policy(FunctionName=name)
-    assert code_of(excinfo) == (
+    assert error_of(excinfo) == (
         "ResourceNotFoundException",
         404,
         "The resource you requested does not exist.",
@@ -74,10 +66,10 @@ def test_permission_errors(lam: BaseClient) -> None:
     lam.add_permission(FunctionName=name, StatementId="s1", Action="lambda:InvokeFunction", Principal="*")
     with pytest.raises(ClientError) as excinfo:
         lam.add_permission(FunctionName=name, StatementId="s1", Action="lambda:InvokeFunction", Principal="*")
-    assert code_of(excinfo)[:2] == ("ResourceConflictException", 409)
+    assert error_of(excinfo)[:2] == ("ResourceConflictException", 409)
     with pytest.raises(ClientError) as excinfo:
         lam.remove_permission(FunctionName=name, StatementId="nope")
-    assert code_of(excinfo) == (
+    assert error_of(excinfo) == (
         "ResourceNotFoundException",
         404,
         "Statement nope is not found in resource policy.",
@@ -86,12 +78,12 @@ def test_permission_errors(lam: BaseClient) -> None:
         lam.add_permission(
             FunctionName=name, StatementId="bad id!", Action="lambda:InvokeFunction", Principal="*"
         )
-    assert code_of(excinfo)[0] == "ValidationException"
+    assert error_of(excinfo)[0] == "ValidationException"
     with pytest.raises(ClientError) as excinfo:
         lam.add_permission(
             FunctionName=name + "-gone", StatementId="s", Action="lambda:InvokeFunction", Principal="*"
         )
-    assert code_of(excinfo)[:2] == ("ResourceNotFoundException", 404)
+    assert error_of(excinfo)[:2] == ("ResourceNotFoundException", 404)
 
 
 def test_policies_are_per_qualifier(lam: BaseClient) -> None:
