@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from botocore.client import BaseClient
 
 from conformance.clients import lambda_client, sqs_client
@@ -146,3 +147,34 @@ def test_destinations_can_be_sns_topics_and_functions(
     # The OnSuccess function is invoked with the invocation record as its event.
     recorded = json.loads(_one(queues, recorder_out)["Body"])
     assert recorded["requestContext"]["condition"] == "Success" and recorded["responsePayload"] == {"done": 3}
+
+
+def test_an_alias_has_its_own_event_invoke_configuration(lam: BaseClient, server: ServerProcess) -> None:
+    queues = sqs_client(server.url, "json")
+    out_url, _ = queue_with_arn(queues, "aliased")
+    live_url, live_arn = queue_with_arn(queues, "live-success")
+    latest_url, latest_arn = queue_with_arn(queues, "latest-success")
+    name = _function(lam, out_url)
+    lam.publish_version(FunctionName=name)
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    shown = lam.put_function_event_invoke_config(
+        FunctionName=name, Qualifier="live", DestinationConfig={"OnSuccess": {"Destination": live_arn}}
+    )
+    assert shown["FunctionArn"].endswith(f":{name}:live")
+    lam.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": latest_arn}}
+    )
+    listed = lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]
+    assert [c["FunctionArn"].rsplit(":", 1)[1] for c in listed] == ["$LATEST", "live"]
+    # Each invocation follows the configuration of the qualifier it was invoked by.
+    lam.invoke(FunctionName=f"{name}:live", InvocationType="Event", Payload=b'{"n": 1}')
+    record = json.loads(_one(queues, live_url)["Body"])
+    assert record["requestContext"]["functionArn"].endswith(f":{name}:live")
+    assert record["responseContext"]["executedVersion"] == "1"
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 2}')
+    assert json.loads(_one(queues, latest_url)["Body"])["responsePayload"] == {"done": 2}
+    lam.delete_function_event_invoke_config(FunctionName=name, Qualifier="live")
+    remaining = lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]
+    assert [c["FunctionArn"].rsplit(":", 1)[1] for c in remaining] == ["$LATEST"]
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function_event_invoke_config(FunctionName=name, Qualifier="live")

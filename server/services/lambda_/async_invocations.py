@@ -37,9 +37,17 @@ DEFAULT_RETRIES = 2
 DEFAULT_MAX_AGE_S = 21_600
 
 
-def invoke_config(function: FunctionRecord) -> dict[str, Any]:
-    config: dict[str, Any] = function.configuration.get("EventInvokeConfig") or {}
-    return config
+QUALIFIED_CONFIGS = "QualifiedEventInvokeConfigs"
+"""In `$LATEST`'s configuration: version or alias -> its EventInvokeConfig (`$LATEST`'s own is EventInvokeConfig)."""
+
+
+def invoke_config(latest: FunctionRecord, qualifier: str | None = None) -> dict[str, Any]:
+    """The EventInvokeConfig of the function's `$LATEST` (no qualifier) or of one version or alias; {} if none."""
+    if qualifier in (None, "$LATEST"):
+        config: dict[str, Any] = latest.configuration.get("EventInvokeConfig") or {}
+        return config
+    qualified: dict[str, dict[str, Any]] = latest.configuration.get(QUALIFIED_CONFIGS) or {}
+    return qualified.get(str(qualifier), {})
 
 
 class AsyncInvocations:
@@ -79,7 +87,7 @@ class AsyncInvocations:
         if function is None:  # deleted since: nothing left to run it
             await self._db.run(lambda conn: async_events.delete(conn, event.id))
             return
-        config = invoke_config(self._functions.latest_of(function))
+        config = invoke_config(self._functions.latest_of(function), qualifier_of(function.arn))
         max_age_ms = int(config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S)) * 1000
         if self._clock.now_ms() - event.created_ms > max_age_ms:
             await self._finish(event, function, None, "EventAgeExceeded")
@@ -130,7 +138,8 @@ class AsyncInvocations:
         self, event: AsyncEvent, function: FunctionRecord, outcome: Outcome | None, condition: str
     ) -> None:
         """Drop the event; its destination (and, on failure, its dead-letter queue) get theirs, together."""
-        destinations = invoke_config(self._functions.latest_of(function)).get("DestinationConfig") or {}
+        latest = self._functions.latest_of(function)
+        destinations = invoke_config(latest, qualifier_of(function.arn)).get("DestinationConfig") or {}
         key = "OnSuccess" if condition == "Success" else "OnFailure"
         sends: list[tuple[str, Message]] = []
         destination = (destinations.get(key) or {}).get("Destination")

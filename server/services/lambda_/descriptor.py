@@ -120,7 +120,6 @@ ROUTES = (
     Route("GetEventSourceMapping", "GET", _MAPPINGS + "/{UUID}"),
     Route("UpdateEventSourceMapping", "PUT", _MAPPINGS + "/{UUID}", 202),
     Route("DeleteEventSourceMapping", "DELETE", _MAPPINGS + "/{UUID}", 202),
-    # A Qualifier is accepted; the configuration is the function's, whichever version or alias it names.
     Route("PutFunctionEventInvokeConfig", "PUT", _INVOKE_CONFIG, query=_QUALIFIED),
     Route("UpdateFunctionEventInvokeConfig", "POST", _INVOKE_CONFIG, query=_QUALIFIED),
     Route("GetFunctionEventInvokeConfig", "GET", _INVOKE_CONFIG, query=_QUALIFIED),

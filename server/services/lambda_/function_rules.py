@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {"Timeout": 3, "MemorySize": 128, "Description": ""}
 NOT_SHOWN = {
     "ReservedConcurrentExecutions",
     "EventInvokeConfig",
+    "QualifiedEventInvokeConfigs",
     "LastVersion",
     "PublishedRevision",
     "Policies",

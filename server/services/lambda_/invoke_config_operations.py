@@ -8,7 +8,7 @@ from typing import Any
 from persistence.records import FunctionRecord
 from server.context import RequestContext
 from server.errors import AwsError
-from server.services.lambda_.async_invocations import invoke_config
+from server.services.lambda_.async_invocations import QUALIFIED_CONFIGS, invoke_config
 from server.services.lambda_.errors import invalid_value
 from server.services.lambda_.service import LambdaService
 from server.services.params import Params
@@ -41,11 +41,11 @@ def _checked(params: Params) -> dict[str, Any]:
     return wanted
 
 
-def _shown(function: FunctionRecord, config: dict[str, Any]) -> Result:
+def _shown(latest: FunctionRecord, qualifier: str | None, config: dict[str, Any]) -> Result:
     destinations = config.get("DestinationConfig") or {}
     return {
         "LastModified": config["LastModified"],
-        "FunctionArn": f"{function.arn}:$LATEST",
+        "FunctionArn": f"{latest.arn}:{qualifier or '$LATEST'}",
         "MaximumRetryAttempts": config.get("MaximumRetryAttempts", 2),
         "MaximumEventAgeInSeconds": config.get("MaximumEventAgeInSeconds", 21600),
         "DestinationConfig": {
@@ -55,43 +55,62 @@ def _shown(function: FunctionRecord, config: dict[str, Any]) -> Result:
     }
 
 
-async def _save(service: LambdaService, function: FunctionRecord, config: dict[str, Any] | None) -> None:
-    configuration = {k: v for k, v in function.configuration.items() if k != "EventInvokeConfig"}
-    if config is not None:
-        configuration["EventInvokeConfig"] = config | {"LastModified": service.clock.now_ms() / 1000}
-    await service.functions.replace_configuration(function, configuration)
+def _target(service: LambdaService, params: Params, ctx: RequestContext) -> tuple[FunctionRecord, str | None]:
+    """($LATEST, the version or alias named, None for $LATEST): a missing one is not found."""
+    named = service.functions.find(ctx, params.required_text("FunctionName"), params.text("Qualifier"))
+    latest = service.functions.latest_of(named)
+    qualifier = named.arn[len(latest.arn) + 1 :] or None
+    return latest, None if qualifier == "$LATEST" else qualifier
+
+
+async def _save(
+    service: LambdaService, latest: FunctionRecord, qualifier: str | None, config: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Store (or with None, remove) one EventInvokeConfig; `$LATEST` as it is afterwards."""
+    configuration = dict(latest.configuration)
+    stamped = None if config is None else config | {"LastModified": service.clock.now_ms() / 1000}
+    if qualifier is None:
+        configuration.pop("EventInvokeConfig", None)
+        if stamped is not None:
+            configuration["EventInvokeConfig"] = stamped
+    else:
+        qualified = dict(configuration.pop(QUALIFIED_CONFIGS, None) or {})
+        qualified.pop(qualifier, None)
+        if stamped is not None:
+            qualified[qualifier] = stamped
+        if qualified:
+            configuration[QUALIFIED_CONFIGS] = qualified
+    await service.functions.replace_configuration(latest, configuration)
+    return stamped or {}
 
 
 async def put_function_event_invoke_config(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    function = service.functions.latest(ctx, params.required_text("FunctionName"))
-    await _save(service, function, _checked(params))
-    updated = service.functions.latest(ctx, function.arn)
-    return _shown(updated, invoke_config(updated))
+    latest, qualifier = _target(service, params, ctx)
+    return _shown(latest, qualifier, await _save(service, latest, qualifier, _checked(params)))
 
 
 async def update_function_event_invoke_config(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    function = service.functions.latest(ctx, params.required_text("FunctionName"))
-    await _save(service, function, invoke_config(function) | _checked(params))
-    updated = service.functions.latest(ctx, function.arn)
-    return _shown(updated, invoke_config(updated))
+    latest, qualifier = _target(service, params, ctx)
+    merged = invoke_config(latest, qualifier) | _checked(params)
+    return _shown(latest, qualifier, await _save(service, latest, qualifier, merged))
 
 
 def _existing(
     service: LambdaService, params: Params, ctx: RequestContext
-) -> tuple[FunctionRecord, dict[str, Any]]:
-    function = service.functions.latest(ctx, params.required_text("FunctionName"))
-    config = invoke_config(function)
+) -> tuple[FunctionRecord, str | None, dict[str, Any]]:
+    latest, qualifier = _target(service, params, ctx)
+    config = invoke_config(latest, qualifier)
     if not config:
         raise AwsError(
             "ResourceNotFoundException",
-            f"The function {function.arn} doesn't have an EventInvokeConfig",
+            f"The function {latest.arn}:{qualifier or '$LATEST'} doesn't have an EventInvokeConfig",
             status=404,
         )
-    return function, config
+    return latest, qualifier, config
 
 
 async def get_function_event_invoke_config(
@@ -103,14 +122,15 @@ async def get_function_event_invoke_config(
 async def delete_function_event_invoke_config(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    function, _ = _existing(service, params, ctx)
-    await _save(service, function, None)
+    latest, qualifier, _ = _existing(service, params, ctx)
+    await _save(service, latest, qualifier, None)
     return {}
 
 
 async def list_function_event_invoke_configs(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    function = service.functions.latest(ctx, params.required_text("FunctionName"))
-    config = invoke_config(function)
-    return {"FunctionEventInvokeConfigs": [_shown(function, config)] if config else []}
+    latest = service.functions.latest(ctx, params.required_text("FunctionName"))
+    configs: list[tuple[str | None, dict[str, Any]]] = [(None, invoke_config(latest))]
+    configs += sorted((latest.configuration.get(QUALIFIED_CONFIGS) or {}).items())
+    return {"FunctionEventInvokeConfigs": [_shown(latest, q, config) for q, config in configs if config]}

@@ -25,6 +25,7 @@ _ALIAS = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
 NOT_SNAPSHOTTED = (
     "ReservedConcurrentExecutions",
     "EventInvokeConfig",
+    "QualifiedEventInvokeConfigs",
     "LastVersion",
     "PublishedRevision",
     "Policies",
