@@ -423,3 +423,41 @@ def test_a_backlog_scales_the_mapping_beyond_five_up_to_its_maximum_concurrency(
     lam.delete_event_source_mapping(UUID=mapping["UUID"])
     assert stats["concurrency_max"] == 8  # five to start with, then more while batches came back full
     assert stats["invocations"] == 80 and stats["errors"] == 0
+
+
+COUNTER = """
+import json, os
+import boto3
+
+def handler(event, context):
+    size = sum(len(r["body"]) for r in event["Records"])
+    boto3.client("sqs").send_message(QueueUrl=os.environ["OUT"], MessageBody=json.dumps([len(event["Records"]), size]))
+"""
+
+
+@pytest.mark.parametrize(("count", "body_size"), [(150, 10), (80, 200_000)])
+def test_large_batches_fill_up_to_the_payload_cap(
+    lam: BaseClient, queues: BaseClient, count: int, body_size: int
+) -> None:
+    """BatchSize 100: a backlog of small messages arrives in full batches of 100; large ones stop near 6 MB."""
+    source_url, source_arn = queue_with_arn(queues, "big", VisibilityTimeout="60")
+    out_url, _ = queue_with_arn(queues, "sizes")
+    for n in range(count):
+        queues.send_message(QueueUrl=source_url, MessageBody=f"{n:05d}".ljust(body_size, "x"))
+    name = python_function(lam, COUNTER, {"OUT": out_url}, "counter")
+    lam.create_event_source_mapping(
+        EventSourceArn=source_arn, FunctionName=name, BatchSize=100, MaximumBatchingWindowInSeconds=1
+    )
+    batches: list[list[int]] = []
+    deadline = time.monotonic() + 30
+    while sum(n for n, _ in batches) < count:
+        assert time.monotonic() < deadline, f"batches so far: {batches}"
+        for message in queues.receive_message(
+            QueueUrl=out_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+        ).get("Messages", []):
+            batches.append(json.loads(message["Body"]))
+            queues.delete_message(QueueUrl=out_url, ReceiptHandle=message["ReceiptHandle"])
+    if body_size < 1000:
+        assert max(n for n, _ in batches) == 100
+    else:  # one claim of the gather may overshoot the cap by at most one body
+        assert all(size <= 6 * 1024 * 1024 + body_size for _, size in batches), batches

@@ -23,8 +23,9 @@ class Consumer:
         return self._catalog.by_arn(arn)
 
     async def receive(self, queue: QueueRecord, limit: int, wait_s: int) -> list[dict[str, Any]]:
-        """Up to `limit` (1-10) messages as ReceiveMessage answers them, hidden for the queue's visibility
-        timeout; waits up to `wait_s` for the first."""
+        """Up to `limit` messages (in process, more than ReceiveMessage's 10 may be asked for) as
+        ReceiveMessage answers them, hidden for the queue's visibility timeout; waits up to `wait_s` for the
+        first."""
         visibility_s = int(queue.attributes["VisibilityTimeout"])
         messages = await self._messaging.receive(queue, limit, visibility_s, wait_s)
         return [received(message, _EVERYTHING) for message in messages]
