@@ -425,6 +425,23 @@ def test_a_backlog_scales_the_mapping_beyond_five_up_to_its_maximum_concurrency(
     assert stats["invocations"] == 80 and stats["errors"] == 0
 
 
+def test_a_maximum_concurrency_above_the_default_ceiling_is_honoured(
+    lam: BaseClient, queues: BaseClient, server: ServerProcess
+) -> None:
+    url, arn = queue_with_arn(queues, "wide")
+    for start in range(0, 300, 10):
+        entries = [{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
+        queues.send_message_batch(QueueUrl=url, Entries=entries)
+    name = python_function(lam, SLOW.replace("0.2", "0.5"), {}, "wide")
+    mapping = lam.create_event_source_mapping(
+        FunctionName=name, EventSourceArn=arn, BatchSize=1, ScalingConfig={"MaximumConcurrency": 25}
+    )
+    _until_empty(queues, url, timeout=60)
+    stats = server.admin("GET", f"/admin/lambda/mappings/{mapping['UUID']}")[1]["stats"]
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    assert stats["concurrency_max"] == 25  # past the 20 loops a mapping gets without asking
+
+
 COUNTER = """
 import json, os
 import boto3

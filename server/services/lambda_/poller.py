@@ -6,9 +6,9 @@ the queue's RedrivePolicy takes over); ReportBatchItemFailures deletes all but t
 
 Five poll loops start side by side, as on AWS. While batches come back full and the function succeeds, the
 mapping scales up, one loop at a time, at most five loops a second (AWS adds up to 300 concurrent invokes a
-minute), to MAX_LOOPS here; an added loop ends at its first empty poll or function error, so the mapping
-scales back down when the backlog is gone or the function fails. ScalingConfig.MaximumConcurrency and the
-function's reserved concurrency cap all of them. FIFO queues keep group order by themselves, since a group
+minute), to ScalingConfig.MaximumConcurrency, or MAX_LOOPS here without one; an added loop ends at its first
+empty poll or function error, so the mapping scales back down when the backlog is gone or the function fails.
+The function's reserved concurrency caps all of them too. FIFO queues keep group order by themselves, since a group
 with a message in flight is not received from.
 """
 
@@ -35,7 +35,8 @@ log = logging.getLogger("posthouse.lambda.poller")
 
 LOOPS = 5
 MAX_LOOPS = 20
-"""AWS scales a mapping to 1,000 concurrent batches; each loop here may hold a worker process on this machine."""
+"""Loops of a mapping without ScalingConfig.MaximumConcurrency. AWS scales such a mapping to 1,000 concurrent
+batches; each loop here may hold a worker process on this machine, so more are had by asking for them."""
 GROWTH_MS = 200
 """At most one loop added per this many milliseconds: 300 a minute."""
 WAIT_S = 20
@@ -167,7 +168,8 @@ class Poller:
         if mapping is None:
             return
         scaling = mapping.configuration.get("ScalingConfig") or {}
-        cap = min(MAX_LOOPS, int(scaling.get("MaximumConcurrency", MAX_LOOPS)))
+        # A MaximumConcurrency the user set is honoured in full (up to AWS's 1,000); without one, MAX_LOOPS.
+        cap = int(scaling.get("MaximumConcurrency", MAX_LOOPS))
         function = self._function_of(mapping.function_arn)
         reserved = self._invoker.reserved(function) if function is not None else None
         if reserved is not None:  # no more loops than may run at once: none holds a batch it cannot hand over
