@@ -85,7 +85,7 @@ def test_create_and_update_code_can_publish(lam: BaseClient) -> None:
     assert invoked(lam, name, Qualifier="2")[0]["says"] == "b"
 
 
-def test_an_alias_names_a_version_and_moves(lam: BaseClient) -> None:
+def test_an_alias_names_a_version_and_moves(lam: BaseClient, server: ServerProcess) -> None:
     name = python_function(lam, says("v1"), {})
     lam.publish_version(FunctionName=name)
     lam.update_function_code(FunctionName=name, ZipFile=zipped(says("v2")))
@@ -102,6 +102,9 @@ def test_an_alias_names_a_version_and_moves(lam: BaseClient) -> None:
     assert lam.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == "2"
     lam.create_alias(FunctionName=name, Name="edge", FunctionVersion="$LATEST")
     assert [a["Name"] for a in lam.list_aliases(FunctionName=name)["Aliases"]] == ["edge", "live"]
+    _, listed = server.admin("GET", "/admin/lambda/functions")
+    (shown,) = [f for f in listed["functions"] if f["name"] == name]
+    assert (shown["versions"], shown["aliases"]) == (["1", "2"], {"edge": "$LATEST", "live": "2"})
     assert [a["Name"] for a in lam.list_aliases(FunctionName=name, FunctionVersion="2")["Aliases"]] == [
         "live"
     ]

@@ -1,5 +1,5 @@
-"""Lambda's admin routes (JSON): functions with their reserved concurrency and latest invocations, and
-event-source mappings with their pollers' counters."""
+"""Lambda's admin routes (JSON): functions with their reserved concurrency, versions, aliases and latest
+invocations, and event-source mappings with their pollers' counters."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ async def list_functions(request: Request) -> Response:
             "handler": f.configuration.get("Handler"),
             "reserved_concurrency": service.invoker.reserved(f),
             "invocations_kept": len(service.activity.invocations.get(f.arn, ())),
+            "versions": [v.configuration["Version"] for v in service.functions.versions.versions_of(f)],
+            "aliases": {a["Name"]: a["FunctionVersion"] for a in service.functions.versions.aliases(f)},
         }
         for f in sorted(service.functions.all(), key=lambda f: f.arn)
     ]
