@@ -42,7 +42,8 @@ NOT_SHOWN = {
     "PublishedRevision",
     "Policies",
 }
-"""Kept with the configuration, shown elsewhere (GetFunction's `Concurrency`, GetFunctionConcurrency, the
+"""The function's own settings, not its versions' (a published version's snapshot leaves them out). Kept with
+the configuration, shown elsewhere (GetFunction's `Concurrency`, GetFunctionConcurrency, the
 event-invoke configuration, GetPolicy) or not at all (the last version number and the revision it was
 published from)."""
 

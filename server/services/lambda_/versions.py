@@ -19,18 +19,10 @@ from persistence.records import FunctionRecord
 from server import ids
 from server.errors import AwsError
 from server.services.lambda_.errors import conflict, function_not_found, invalid_value, validation
+from server.services.lambda_.function_rules import NOT_SHOWN
 
 LATEST = "$LATEST"
 _ALIAS = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
-NOT_SNAPSHOTTED = (
-    "ReservedConcurrentExecutions",
-    "EventInvokeConfig",
-    "QualifiedEventInvokeConfigs",
-    "LastVersion",
-    "PublishedRevision",
-    "Policies",
-)
-"""Settings of the function, not of a version: they stay with `$LATEST`."""
 
 
 def unqualified(arn: str) -> str:
@@ -140,7 +132,7 @@ class Versions:
             if same is not None:
                 return replace(latest, arn=f"{latest.arn}:{last}", configuration=same), configuration
         number = last + 1
-        snapshot = {k: v for k, v in configuration.items() if k not in NOT_SNAPSHOTTED} | {
+        snapshot = {k: v for k, v in configuration.items() if k not in NOT_SHOWN} | {
             "Version": str(number),
             "RevisionId": ids.uuid4(),
         }
