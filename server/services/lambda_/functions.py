@@ -14,7 +14,7 @@ from server.clock import Clock
 from server.context import RequestContext
 from server.services.lambda_ import function_rules
 from server.services.lambda_.errors import conflict, function_not_found, invalid_value
-from server.services.lambda_.versions import Versions, qualifier_of, unqualified
+from server.services.lambda_.versions import LATEST, Versions, qualifier_of, unqualified
 from server.services.timestamps import iso_millis
 
 
@@ -36,6 +36,9 @@ class Functions:
     def latest(self, ctx: RequestContext, function_name: str) -> FunctionRecord:
         """The function a name, partial or full ARN names, whatever qualifier it carries."""
         arn, _ = function_rules.named(ctx, function_name)
+        return self._latest_at(arn)
+
+    def _latest_at(self, arn: str) -> FunctionRecord:
         function = self._by_arn.get(arn)
         if function is None:
             raise function_not_found(arn)
@@ -46,12 +49,12 @@ class Functions:
     ) -> FunctionRecord:
         """What a request names: `$LATEST`, or the version or alias its name or `Qualifier` qualifies it by
         (`routed`: what an invocation of it runs, an alias's traffic shifting applied)."""
-        _, named_qualifier = function_rules.named(ctx, function_name)
+        arn, named_qualifier = function_rules.named(ctx, function_name)
         if qualifier and named_qualifier and qualifier != named_qualifier:
             raise invalid_value(
                 "The derived qualifier from the function name does not match the specified qualifier."
             )
-        latest = self.latest(ctx, function_name)
+        latest = self._latest_at(arn)
         wanted = qualifier or named_qualifier
         function = self.versions.resolve(latest, wanted, routed)
         if function is None:
@@ -67,6 +70,16 @@ class Functions:
         traffic shifting applied) when it has one."""
         latest = self._by_arn.get(unqualified(arn))
         return None if latest is None else self.versions.resolve(latest, qualifier_of(arn), routed=True)
+
+    def settings_of(
+        self, ctx: RequestContext, function_name: str, qualifier: str | None
+    ) -> tuple[FunctionRecord, str | None]:
+        """For settings kept per version or alias (resource policies, event-invoke configurations): `$LATEST`,
+        where they are kept, and the version or alias named (None for `$LATEST`); one that is missing is not
+        found."""
+        named = self.find(ctx, function_name, qualifier)
+        kept_for = qualifier_of(named.arn)
+        return self.latest_of(named), None if kept_for == LATEST else kept_for
 
     def latest_of(self, function: FunctionRecord) -> FunctionRecord:
         """`$LATEST` of a (possibly qualified) function: where its function-wide settings are."""

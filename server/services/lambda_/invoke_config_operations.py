@@ -55,12 +55,10 @@ def _shown(latest: FunctionRecord, qualifier: str | None, config: dict[str, Any]
     }
 
 
-def _target(service: LambdaService, params: Params, ctx: RequestContext) -> tuple[FunctionRecord, str | None]:
-    """($LATEST, the version or alias named, None for $LATEST): a missing one is not found."""
-    named = service.functions.find(ctx, params.required_text("FunctionName"), params.text("Qualifier"))
-    latest = service.functions.latest_of(named)
-    qualifier = named.arn[len(latest.arn) + 1 :] or None
-    return latest, None if qualifier == "$LATEST" else qualifier
+def _settings_of(
+    service: LambdaService, params: Params, ctx: RequestContext
+) -> tuple[FunctionRecord, str | None]:
+    return service.functions.settings_of(ctx, params.required_text("FunctionName"), params.text("Qualifier"))
 
 
 async def _save(
@@ -87,14 +85,14 @@ async def _save(
 async def put_function_event_invoke_config(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    latest, qualifier = _target(service, params, ctx)
+    latest, qualifier = _settings_of(service, params, ctx)
     return _shown(latest, qualifier, await _save(service, latest, qualifier, _checked(params)))
 
 
 async def update_function_event_invoke_config(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
-    latest, qualifier = _target(service, params, ctx)
+    latest, qualifier = _settings_of(service, params, ctx)
     merged = invoke_config(latest, qualifier) | _checked(params)
     return _shown(latest, qualifier, await _save(service, latest, qualifier, merged))
 
@@ -102,7 +100,7 @@ async def update_function_event_invoke_config(
 def _existing(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> tuple[FunctionRecord, str | None, dict[str, Any]]:
-    latest, qualifier = _target(service, params, ctx)
+    latest, qualifier = _settings_of(service, params, ctx)
     config = invoke_config(latest, qualifier)
     if not config:
         raise AwsError(

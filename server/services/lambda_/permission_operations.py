@@ -70,11 +70,11 @@ def _statement(params: Params, resource: str) -> dict[str, Any]:
 
 
 def _target(service: LambdaService, params: Params, ctx: RequestContext) -> tuple[FunctionRecord, str, str]:
-    """($LATEST, the qualifier ("" for none), the ARN the statements are about)."""
-    named = service.functions.find(ctx, params.required_text("FunctionName"), params.text("Qualifier"))
-    latest = service.functions.latest_of(named)
-    qualifier = named.arn[len(latest.arn) + 1 :]
-    return latest, qualifier, named.arn
+    """($LATEST, the qualifier the statements are kept under ("" for none), the ARN they are about)."""
+    latest, qualifier = service.functions.settings_of(
+        ctx, params.required_text("FunctionName"), params.text("Qualifier")
+    )
+    return latest, qualifier or "", f"{latest.arn}:{qualifier}" if qualifier else latest.arn
 
 
 async def _save(
