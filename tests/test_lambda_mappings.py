@@ -407,20 +407,37 @@ def handler(event, context):
 """
 
 
+def _drained_by_a_scaling_mapping(
+    lam: BaseClient,
+    queues: BaseClient,
+    server: ServerProcess,
+    count: int,
+    sleep_s: float,
+    maximum_concurrency: int,
+) -> dict[str, int]:
+    """A backlog of `count` messages drained one per invocation by a handler sleeping `sleep_s`, under
+    MaximumConcurrency; the mapping's counters afterwards."""
+    url, arn = queue_with_arn(queues, "backlog")
+    for start in range(0, count, 10):
+        entries = [{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
+        queues.send_message_batch(QueueUrl=url, Entries=entries)
+    name = python_function(lam, SLOW.replace("0.2", str(sleep_s)), {}, "slow")
+    mapping = lam.create_event_source_mapping(
+        FunctionName=name,
+        EventSourceArn=arn,
+        BatchSize=1,
+        ScalingConfig={"MaximumConcurrency": maximum_concurrency},
+    )
+    _until_empty(queues, url, timeout=60)
+    stats: dict[str, int] = server.admin("GET", f"/admin/lambda/mappings/{mapping['UUID']}")[1]["stats"]
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    return stats
+
+
 def test_a_backlog_scales_the_mapping_beyond_five_up_to_its_maximum_concurrency(
     lam: BaseClient, queues: BaseClient, server: ServerProcess
 ) -> None:
-    url, arn = queue_with_arn(queues, "backlog")
-    for start in range(0, 80, 10):
-        entries = [{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
-        queues.send_message_batch(QueueUrl=url, Entries=entries)
-    name = python_function(lam, SLOW, {}, "slow")
-    mapping = lam.create_event_source_mapping(
-        FunctionName=name, EventSourceArn=arn, BatchSize=1, ScalingConfig={"MaximumConcurrency": 8}
-    )
-    _until_empty(queues, url, timeout=30)
-    stats = server.admin("GET", f"/admin/lambda/mappings/{mapping['UUID']}")[1]["stats"]
-    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    stats = _drained_by_a_scaling_mapping(lam, queues, server, 80, 0.2, 8)
     assert stats["concurrency_max"] == 8  # five to start with, then more while batches came back full
     assert stats["invocations"] == 80 and stats["errors"] == 0
 
@@ -428,17 +445,7 @@ def test_a_backlog_scales_the_mapping_beyond_five_up_to_its_maximum_concurrency(
 def test_a_maximum_concurrency_above_the_default_ceiling_is_honoured(
     lam: BaseClient, queues: BaseClient, server: ServerProcess
 ) -> None:
-    url, arn = queue_with_arn(queues, "wide")
-    for start in range(0, 300, 10):
-        entries = [{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
-        queues.send_message_batch(QueueUrl=url, Entries=entries)
-    name = python_function(lam, SLOW.replace("0.2", "0.5"), {}, "wide")
-    mapping = lam.create_event_source_mapping(
-        FunctionName=name, EventSourceArn=arn, BatchSize=1, ScalingConfig={"MaximumConcurrency": 25}
-    )
-    _until_empty(queues, url, timeout=60)
-    stats = server.admin("GET", f"/admin/lambda/mappings/{mapping['UUID']}")[1]["stats"]
-    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    stats = _drained_by_a_scaling_mapping(lam, queues, server, 300, 0.5, 25)
     assert stats["concurrency_max"] == 25  # past the 20 loops a mapping gets without asking
 
 
