@@ -50,6 +50,10 @@ class Gateway:
         self._issued_accounts = issued_accounts
         self._by_target = {s.json_target_prefix: s for s in services if s.json_target_prefix}
         self._query_services = [(s, s.query) for s in services if s.query is not None]
+        by_signing: dict[str, list[tuple[ServiceDescriptor, QueryWire]]] = {}
+        for service, wire in self._query_services:
+            by_signing.setdefault(service.signing_name, []).append((service, wire))
+        self._query_by_signing = {name: found[0] for name, found in by_signing.items() if len(found) == 1}
         self._rest = rest_json.RestRoutes(services)
         self._rest_by_signing = {  # services that speak REST only (SNS serves a certificate by GET, too)
             s.signing_name: s for s in services if s.rest is not None and s.query is None
@@ -162,6 +166,9 @@ class Gateway:
         self, request: HttpRequest, signing_name: str | None, form: dict[str, str]
     ) -> tuple[ServiceDescriptor, QueryWire] | None:
         """Which service a query request is for: by SigV4 scope, then `Version`, then path, then action."""
+        signed_for = self._query_by_signing.get(signing_name or "")
+        if signed_for is not None:
+            return signed_for  # what nearly every request is: signed for the one service it is meant for
         version = form.get("Version", "")
         tests: list[Callable[[ServiceDescriptor, QueryWire], bool]] = [
             lambda service, _: service.signing_name == signing_name,
@@ -182,7 +189,7 @@ class Gateway:
 
     async def _query(self, request: HttpRequest) -> HttpResponse:
         form = query.read_form(request.query, request.body)
-        presigned = dict(parse_qsl(request.query)).get("X-Amz-Credential")
+        presigned = dict(query.form_pairs(request.query)).get("X-Amz-Credential") if request.query else None
         identity = identify(request.headers.get("authorization"), presigned)
         ctx = self._context(request, identity.access_key, identity.region)
         found = self._query_service(request, identity.service, form)

@@ -7,8 +7,10 @@ encoding parses to.
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 import botocore.session
 import pytest
@@ -22,6 +24,7 @@ from hypothesis import strategies as st
 from conformance.clients import query_model_dir
 from server.protocols import json10, query
 from server.services.sqs import wire as sqs_query
+from server.services.timestamps import iso_millis
 from server.wire import Struct
 
 TRACE = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc"}}
@@ -257,3 +260,22 @@ def test_replies_render_as_xmltodict_renders_them(
 ) -> None:
     document = {root: ({"@xmlns": namespace} if namespace is not None else {}) | members}
     assert query.render_xml(document) == xmltodict.unparse(document, short_empty_elements=True)
+
+
+_FORM_TEXT = st.text(st.sampled_from("ab=&%+;2FfZé\u2713 "), max_size=24)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_FORM_TEXT)
+def test_form_bodies_split_as_parse_qsl_splits_them(text: str) -> None:
+    """The form reader's shortcut (decode only what holds `%` or `+`) reads what urllib would."""
+    assert query.form_pairs(text) == parse_qsl(text, keep_blank_values=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=4_102_444_800_000), min_size=1, max_size=5))
+def test_timestamps_with_the_second_reused_match_datetimes(moments: list[int]) -> None:
+    """iso_millis keeps the last second's text: any order of moments still gets each one's own."""
+    for now_ms in moments:
+        moment = datetime.datetime.fromtimestamp(now_ms // 1000, datetime.UTC)
+        assert iso_millis(now_ms) == moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z"
