@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl
 
 from persistence.engine import DatabaseClosed, DatabaseUnavailable
 from server import ids
@@ -110,7 +109,7 @@ class Gateway:
     @staticmethod
     def _is_query(request: HttpRequest) -> bool:
         return (request.method == "POST" and _media_type(request) == query.FORM_MEDIA_TYPE) or any(
-            name == "Action" for name, _ in parse_qsl(request.query, keep_blank_values=True)
+            name == "Action" for name, _ in query.form_pairs(request.query)
         )
 
     async def _dispatch(
@@ -171,7 +170,6 @@ class Gateway:
             return signed_for  # what nearly every request is: signed for the one service it is meant for
         version = form.get("Version", "")
         tests: list[Callable[[ServiceDescriptor, QueryWire], bool]] = [
-            lambda service, _: service.signing_name == signing_name,
             lambda _, wire: wire.version == version,
             lambda _, wire: wire.owns_path(request.path),
         ]
