@@ -13,10 +13,12 @@ writer task end anyway, every waiting caller gets `DatabaseUnavailable` at once 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
@@ -85,16 +87,18 @@ def _run_op(conn: sqlite3.Connection, savepoints: sqlite3.Cursor, op: Op) -> Out
     return True, result
 
 
-def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[Outcome]:
-    """Run in the database thread: all ops in one transaction, each once, in its own savepoint. Never
-    raises: when the transaction itself fails (BEGIN, COMMIT, a lost transaction), every op fails with it."""
+def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> tuple[list[Outcome], bool]:
+    """Run in the database thread: all ops in one transaction, each once, in its own savepoint; and whether
+    the committed transaction wrote anything. Never raises: when the transaction itself fails (BEGIN,
+    COMMIT, a lost transaction), every op fails with it."""
     try:
         _rollback(conn)  # a transaction left open by an earlier failure must not swallow this batch
+        changes = conn.total_changes
         conn.execute("BEGIN IMMEDIATE")
         savepoints = conn.cursor()
         outcomes = [_run_op(conn, savepoints, op) for op in ops]
         conn.execute("COMMIT")
-        return outcomes
+        return outcomes, conn.total_changes != changes
     except DatabaseUnavailable as lost:
         failure = lost
     except BaseException as error:  # the writer must outlive any failure
@@ -104,7 +108,7 @@ def _run_batch(conn: sqlite3.Connection, ops: list[Op]) -> list[Outcome]:
         _rollback(conn)
     except sqlite3.Error:
         log.exception("rollback after a failed transaction failed too")
-    return [(False, failure)] * len(ops)
+    return [(False, failure)] * len(ops), False
 
 
 def _execute_all(conn: sqlite3.Connection, statements: tuple[str, ...]) -> None:
@@ -125,20 +129,71 @@ def _run_read(conn: sqlite3.Connection, op: Op) -> Any:
         conn.execute("COMMIT")
 
 
-class DatabaseInUse(RuntimeError):
+class StorageRefused(RuntimeError):
+    """The database cannot be opened; the message is one line saying what is wrong and what to do."""
+
+
+class DatabaseInUse(StorageRefused):
     """Another process has this database open: two writers would only wait on each other's locks."""
 
 
-def _lock(path: str) -> int:
-    """Create the database's folder and take its lock file (once, at start-up: blocking is fine)."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    handle = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+RUNNING_SUFFIX = ".running"
+"""Beside the database while a server has it open: found at start-up, the last one did not close cleanly."""
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+_STORAGE_FAULTS = (
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_CANTOPEN,
+)
+
+
+def storage_fault(error: BaseException | None) -> tuple[str, bool] | None:
+    """What a failure says of the storage itself, and whether it stays (a damaged file) or may pass (a full
+    disk); None for a failure of the operation alone."""
+    while error is not None:
+        if isinstance(error, sqlite3.Error):
+            code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+            if code in _DAMAGED:
+                return f"the database file is damaged ({error})", True
+            if code in _STORAGE_FAULTS:
+                return f"the database cannot be written ({error})", False
+        error = error.__cause__
+    return None
+
+
+def _mark_running(path: str) -> None:
+    with open(path + RUNNING_SUFFIX, "w", encoding="utf-8") as marker:
+        marker.write(f"{os.getpid()}\n")
+
+
+def _lock(path: str) -> tuple[int, bool]:
+    """Create the database's folder and lock the database file itself (once, at start-up): no second
+    process can open it as long as this one runs, whatever happens to files beside it. Also says whether
+    the last process to have it open stopped without closing it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StorageRefused(
+            f"cannot open {path} ({error.strerror}): give this user read and write access to {folder},"
+            " or choose another --data-dir"
+        ) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(handle)
-        raise DatabaseInUse(f"{path} is in use by another Posthouse process") from None
-    return handle
+        raise DatabaseInUse(
+            f"{path} is in use by another Posthouse process: stop it, or give this one another --data-dir"
+        ) from None
+    return handle, os.path.exists(path + RUNNING_SUFFIX)
+
+
+def _quick_check(conn: sqlite3.Connection) -> str | None:
+    """SQLite's quick_check (structure and indexes, in one pass): None when the file is sound."""
+    rows = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+    return None if rows == ["ok"] else " ".join("; ".join(rows[:3]).split())
 
 
 def _append_lines(path: str) -> TextIO:
@@ -169,19 +224,55 @@ class Database:
         self._closing = False
         self.writer_restarts = 0
         """How often the writer task ended unexpectedly and was replaced (0 unless something is badly wrong)."""
+        self.problem: str | None = None
+        """What is wrong with the storage, as the last failure that was the storage's own said; cleared by the
+        next commit that writes, unless the file is damaged (that stays until a restart checks it)."""
+        self._damaged = False
+        self.checked_at_start_s: float | None = None
+        """How long the start-up integrity check took, when the last run did not close cleanly."""
 
     async def open(self) -> None:
+        try:
+            await self._open()
+        except sqlite3.Error as error:
+            await self.close()
+            raise StorageRefused(
+                f"{self._path} cannot be opened as a database ({error}): restore it from a backup"
+                " (posthouse backup), or move it aside to start empty"
+            ) from None
+        except StorageRefused:
+            await self.close()
+            raise
+
+    async def _open(self) -> None:
+        unclean = False
         if self._path is not None:
-            self._lock = _lock(self._path)
+            self._lock, unclean = _lock(self._path)
         self._conn = await ConnectionThread.open(self._path or ":memory:", "posthouse-writer")
         await self._conn.run(_execute_all, self._pragmas)
+        if unclean:
+            await self._check_integrity(self._conn)
         await self._conn.run(migrate)
         if self._path is not None:
+            _mark_running(self._path)
             self._reader = await ConnectionThread.open(self._path, "posthouse-reader")
             await self._reader.run(_execute_all, (*self._pragmas, "PRAGMA query_only = ON"))
         if self._trace_path is not None:
             await self._start_trace(self._trace_path)
         self._start_writer()
+
+    async def _check_integrity(self, conn: ConnectionThread) -> None:
+        """After an unclean stop (a kill, a crash, a power cut): refuse a damaged file rather than serve
+        altered data."""
+        started = time.perf_counter()
+        problem = await conn.run(_quick_check)
+        self.checked_at_start_s = time.perf_counter() - started
+        log.info("integrity check after an unclean stop: %.2f s", self.checked_at_start_s)
+        if problem is not None:
+            raise StorageRefused(
+                f"{self._path} is damaged ({problem}): restore it from a backup (posthouse backup), or move"
+                " it aside to start empty; nothing was served from it"
+            )
 
     async def _start_trace(self, path: str) -> None:
         """Every statement, with its values, one per line, appended to `path` (for diagnosing slow queries)."""
@@ -207,6 +298,9 @@ class Database:
             self._trace.close()
             self._trace = None
         if self._lock is not None:
+            if self._path is not None and self._writer is not None:  # it opened, and closed cleanly now
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(self._path + RUNNING_SUFFIX)
             os.close(self._lock)  # closing the descriptor releases the lock
             self._lock = None
 
@@ -223,7 +317,7 @@ class Database:
             return f"the database writer did not answer within {timeout_s} s"
         except (DatabaseClosed, DatabaseUnavailable) as error:
             return str(error)
-        return None
+        return self.problem
 
     def run(self, op: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
         """Run `op` in the next group transaction: the future has its result once that transaction is
@@ -239,8 +333,21 @@ class Database:
         """Run a read-only `op` on a committed snapshot, without waiting for the writer."""
         if self._reader is None:
             return await self.run(op)
-        result: T = await self._reader.run(_run_read, op)
+        try:
+            result: T = await self._reader.run(_run_read, op)
+        except sqlite3.Error as error:
+            self._note(storage_fault(error), wrote=False)
+            raise
         return result
+
+    def _note(self, fault: tuple[str, bool] | None, wrote: bool) -> None:
+        """Keep what the storage's own failures say, for /health; a later write that commits clears it."""
+        if fault is not None:
+            if not self._damaged:
+                self.problem, self._damaged = fault
+                log.error("storage problem: %s", self.problem)
+        elif wrote and not self._damaged:
+            self.problem = None
 
     def _start_writer(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name="posthouse-writer")
@@ -272,7 +379,9 @@ class Database:
 
     async def _commit(self, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
         assert self._conn is not None
-        outcomes = await self._conn.run(_run_batch, [op for op, _ in batch])
+        outcomes, wrote = await self._conn.run(_run_batch, [op for op, _ in batch])
+        faults = [storage_fault(value) for ok, value in outcomes if not ok]
+        self._note(next((fault for fault in faults if fault is not None), None), wrote)
         for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
             if future.done():
                 continue  # its caller gave up waiting (cancelled); the work is committed all the same

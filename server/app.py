@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from starlette.applications import Starlette
 
@@ -40,25 +39,31 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     registry = Registry()
     for entry in runtime.installed:
         registry.add(entry.descriptor.name, entry.service, entry.descriptor.operations)
-    gateway = Gateway(registry, config, runtime.descriptors, issued_accounts=runtime.issued_account)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await runtime.start()
-        app.state.ready = True
-        try:
-            yield
-        finally:
-            app.state.ready = False
-            await runtime.stop()
-
-    operator_app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    limits = limits_of(config)
+    gateway = Gateway(
+        registry,
+        config,
+        runtime.descriptors,
+        issued_accounts=runtime.issued_account,
+        default_body_bytes=limits.default_body_bytes,
+    )
+    operator_app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
     operator_app.state.runtime = runtime
     operator_app.state.ready = False
     guard = Guard.build(
-        list(config.allowed_origins), list(config.admin_hosts), config.admin_token, config.base_url
+        list(config.allowed_origins), list(config.allowed_hosts), config.admin_token, config.base_url
     )
     wanted_headers = BASE_HEADERS | gateway.request_headers
     return Endpoint(
-        gateway.handle, operator_app, operator_app.state, guard, limits_of(config), wanted_headers
+        gateway,
+        operator_app,
+        operator_app.state,
+        guard,
+        replace(
+            limits,
+            max_body_bytes=gateway.largest_body_bytes,
+            smallest_body_bytes=gateway.smallest_body_bytes,
+        ),
+        wanted_headers,
+        lifecycle=runtime,
     )

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 
+from server.bodies import BodyBudget, Refused, read_body
+from server.errors import AwsError, service_unavailable
 from server.guard import Guard
 from server.http import HttpRequest, HttpResponse
-from server.limits import Limits
+from server.limits import Answer, Limits
+from server.runtime import StartupRefused
+from server.services.outbound import LOOP_HEADER
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -30,33 +34,12 @@ BASE_HEADERS = frozenset(
         b"origin",
         b"sec-fetch-site",
         b"accept",
+        b"content-length",
+        LOOP_HEADER.encode(),
     }
 )
 """The headers routing and identity read; a gateway adds those its services' REST routes read."""
 OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack", "/_aws")
-
-
-async def _read_body(receive: Receive, limits: Limits) -> bytes | HttpResponse:
-    """The whole request body; or the answer when it is too large (413) or the client left (a body that
-    stalled is cut off by the HTTP layer, see limits.py). A body past the limit is refused before more of it
-    is held; one whose Content-Length says so is refused before any is read."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return _GONE
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limits.max_body_bytes:
-            return _TOO_LARGE
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-_TOO_LARGE = HttpResponse(413, b"Request body too large.", "text/plain", {"connection": "close"})
-_GONE = HttpResponse(400, b"The client went away.", "text/plain", {"connection": "close"})
 
 
 class _HangUpWatch:
@@ -88,7 +71,9 @@ def _headers(scope: Scope, wanted: frozenset[bytes] | None = None) -> dict[str, 
     }
 
 
-def _request(scope: Scope, headers: dict[str, str], body: bytes, client_gone: _HangUpWatch) -> HttpRequest:
+def _request(
+    scope: Scope, headers: dict[str, str], body: bytes, client_gone: _HangUpWatch | None
+) -> HttpRequest:
     return HttpRequest(
         method=scope["method"],
         scheme=scope.get("scheme", "http"),
@@ -101,59 +86,152 @@ def _request(scope: Scope, headers: dict[str, str], body: bytes, client_gone: _H
     )
 
 
-Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+class Gateway(Protocol):
+    """What the edge needs of the AWS side."""
+
+    async def handle(self, request: HttpRequest) -> HttpResponse: ...
+
+    def body_limit(self, request: HttpRequest) -> tuple[int, AwsError]:
+        """The largest body the request's operation takes, and its error past that."""
+        ...
+
+    def error_response(self, request: HttpRequest, error: AwsError) -> HttpResponse:
+        """`error` in the protocol the request speaks."""
+        ...
+
+
+class Lifecycle(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def _plain(status: int, text: str, headers: dict[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(status, text.encode(), "text/plain; charset=utf-8", headers or {})
 
 
 class Endpoint:
-    """Route one ASGI connection: operator paths and lifespan events to `operator_app`, the rest to `handler`,
-    after the guard has turned away browser requests from other sites."""
+    """Route one ASGI connection: lifespan events to `lifecycle`, operator paths to `operator_app`, the rest to
+    the gateway, once the guard has let the request in and its body has fit its limit and the budget."""
 
     def __init__(
         self,
-        handler: Handler,
+        gateway: Gateway,
         operator_app: AsgiApp,
         state: Any,
         guard: Guard,
         limits: Limits,
         wanted_headers: frozenset[bytes] = BASE_HEADERS,
+        lifecycle: Lifecycle | None = None,
     ) -> None:
-        self._handler = handler
+        self._gateway = gateway
         self._wanted_headers = wanted_headers
-        self._limits = limits
+        self.limits = limits
+        self._budget = BodyBudget(limits.body_budget_bytes)
         self._operator_app = operator_app
         self._guard = guard
+        self._lifecycle = lifecycle
         self.state = state
         """The operator app's state: the running services, for the CLI's shutdown hook."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
         if scope["type"] != "http":
-            await self._operator_app(scope, receive, send)
             return
-        if scope["path"].startswith(OPERATOR_PREFIXES):
-            headers = _headers(scope)
-            refusal = self._guard.origin_refusal(headers) or self._guard.admin_refusal(
-                scope["method"], scope["path"], headers
-            )
-            if refusal is None:
-                await self._operator_app(scope, receive, send)
-            else:
-                await _respond(send, HttpResponse(refusal.status, refusal.reason.encode(), "text/plain", {}))
-            return
-        headers = _headers(scope, self._wanted_headers)
-        refusal = self._guard.origin_refusal(headers)
+        operator = scope["path"].startswith(OPERATOR_PREFIXES)
+        headers = _headers(scope, None if operator else self._wanted_headers)
+        refusal = self._guard.refusal(scope["method"], scope["path"], headers)
         if refusal is not None:
-            await _respond(send, HttpResponse(refusal.status, refusal.reason.encode(), "text/plain", {}))
+            await _respond(send, _plain(refusal.status, refusal.reason))
             return
-        body = await _read_body(receive, self._limits)
-        if isinstance(body, HttpResponse):
-            await _respond(send, body)
+        if scope["method"] == "OPTIONS":
+            preflight = self._guard.preflight(_headers(scope))
+            if preflight is not None:
+                await _respond(send, HttpResponse(204, b"", "text/plain", preflight))
+                return
+        cors = self._guard.cors_headers(headers)
+        if operator:
+            await self._operator_app(scope, receive, _with_headers(send, cors) if cors else send)
             return
-        hang_up = _HangUpWatch(receive)
-        try:
-            response = await self._handler(_request(scope, headers, body, hang_up))
-        finally:
-            hang_up.stop()
+        response = await self._aws(scope, receive, headers)
+        response.headers.update(cors)
         await _respond(send, response)
+
+    def refuse_announced_body(
+        self, method: str, path: str, raw_path: str, headers: dict[str, str], length: int
+    ) -> Answer | None:
+        """The HTTP layer's `BodyCheck`: the operation's own error, at once, for a body announced longer than
+        it takes (operator routes have the server's largest limit)."""
+        if path.startswith(OPERATOR_PREFIXES):
+            return None
+        request = HttpRequest(method, "http", path, "", headers, b"", raw_path=raw_path)
+        limit, too_large = self._gateway.body_limit(request)
+        if length <= limit:
+            return None
+        response = self._gateway.error_response(request, too_large)
+        return (
+            response.status,
+            [("content-type", response.media_type), *response.headers.items()],
+            response.body,
+        )
+
+    async def _aws(self, scope: Scope, receive: Receive, headers: dict[str, str]) -> HttpResponse:
+        request = _request(scope, headers, b"", None)
+        limit, too_large = self._gateway.body_limit(request)
+        body = await read_body(
+            receive, headers.get("content-length"), limit, self._budget, self.limits.max_body_bytes
+        )
+        try:
+            if body.refused is not None:
+                if body.refused is Refused.GONE:
+                    return _plain(400, "The client went away.", {"connection": "close"})
+                error = too_large if body.refused is Refused.TOO_LARGE else service_unavailable()
+                response = self._gateway.error_response(request, error)
+                if not body.ended:
+                    response.headers["connection"] = "close"
+                return response
+            request.body = body.data
+            hang_up = request.client_gone = _HangUpWatch(receive)
+            try:
+                return await self._gateway.handle(request)
+            finally:
+                hang_up.stop()
+        finally:
+            self._budget.give_back(body.held)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Start and stop the services; a start-up refusal is one clear line, not a traceback."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    if self._lifecycle is not None:
+                        await self._lifecycle.start()
+                except StartupRefused as refused:
+                    await send({"type": "lifespan.startup.failed", "message": f"posthouse: {refused}"})
+                    return
+                self.state.ready = True
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.state.ready = False
+                if self._lifecycle is not None:
+                    await self._lifecycle.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _with_headers(send: Send, extra: dict[str, str]) -> Send:
+    """`send`, adding `extra` to the response's headers (CORS headers on operator routes)."""
+    encoded = [(name.encode(), value.encode()) for name, value in extra.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *encoded]}
+        await send(message)
+
+    return sending
 
 
 async def _respond(send: Send, response: HttpResponse) -> None:

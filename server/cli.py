@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any, get_args
 
 import uvicorn
 
+from persistence.backup import backup
 from persistence.engine import Durability
-from server.app import create_app
-from server.config import Config, QueueUrlStyle, limits_of
+from server.app import DATABASE_FILE, create_app
+from server.config import Config, QueueUrlStyle
 from server.limits import protocol_with
 
 _DEFAULTS = Config()
@@ -28,10 +30,15 @@ _VALUES: dict[str, tuple[object, str]] = {
     "--base-url": (None, "fixed scheme://host:port for queue URLs (default: the request's Host header)"),
     "--log-level": (_DEFAULTS.log_level, "one of " + ", ".join(_LOG_LEVELS)),
     "--allow-origin": ("", "comma-separated browser origins allowed to call, or * (default: none)"),
-    "--admin-host": ("", "comma-separated host names the admin routes answer to, besides loopback"),
+    "--admin-host": ("", "older name of --allowed-host (comma-separated)"),
     "--admin-token": (None, "require Authorization: Bearer <token> on the admin routes"),
     "--head-timeout": (_DEFAULTS.head_timeout_s, "seconds a client may take to send a request's headers"),
     "--body-timeout": (_DEFAULTS.body_timeout_s, "longest pause in seconds while a request body arrives"),
+    "--max-connections": (_DEFAULTS.max_connections, "open connections at once; past it new ones get 503"),
+    "--body-budget-mb": (
+        _DEFAULTS.body_budget_mb,
+        "MiB of request bodies held in memory at once, all connections together (past it: 503)",
+    ),
     "--trace-sql": (None, "append every SQL statement the server runs to this file (for diagnosis)"),
     "--queue-url-style": (
         _DEFAULTS.queue_url_style,
@@ -78,6 +85,13 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
     for flag, help_text in _SWITCHES.items():
         on = (_env(flag) or "").strip().lower() in ("1", "true", "yes", "on")
         parser.add_argument(flag, action="store_true", default=on, help=help_text)
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=list(_listed(os.environ.get("POSTHOUSE_ALLOWED_HOSTS", ""))),
+        help="a host name Posthouse also answers to (repeatable; *.example.com for a domain, * for any);"
+        " local names, IP addresses and single-label names always work. Also POSTHOUSE_ALLOWED_HOSTS",
+    )
     args = parser.parse_args(argv)
     if args.log_level not in _LOG_LEVELS:
         parser.error(f"--log-level must be one of {', '.join(_LOG_LEVELS)}")
@@ -95,6 +109,12 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
             timeouts[flag] = float(getattr(args, flag))
         except ValueError:
             parser.error(f"--{flag.replace('_', '-')} must be a number of seconds")
+    counts = {}
+    for flag in ("max_connections", "body_budget_mb"):
+        text = str(getattr(args, flag))
+        if not text.isdigit() or int(text) < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be a whole number above 0")
+        counts[flag] = int(text)
     return Config(
         host=args.host,
         port=port,
@@ -108,10 +128,12 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         durability=args.durability,
         trace_sql=args.trace_sql or None,
         allowed_origins=_listed(args.allow_origin),
-        admin_hosts=_listed(args.admin_host),
+        allowed_hosts=(*args.allowed_host, *_listed(args.admin_host)),
         admin_token=args.admin_token or None,
         head_timeout_s=timeouts["head_timeout"],
         body_timeout_s=timeouts["body_timeout"],
+        max_connections=counts["max_connections"],
+        body_budget_mb=counts["body_budget_mb"],
         enforce_purge_interval=not args.no_purge_interval,
         enforce_recreate_delay=args.queue_deleted_recently,
         sign_sns_messages=not args.sns_unsigned,
@@ -136,19 +158,42 @@ class _Server(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
+def backup_main(argv: Sequence[str]) -> None:
+    """`posthouse backup DEST`: a consistent copy of the database, while the server runs or not."""
+    parser = argparse.ArgumentParser(
+        prog="posthouse backup", description="Copy the database, consistently, while Posthouse runs or not."
+    )
+    parser.add_argument("destination", help="the new file to write the copy to")
+    parser.add_argument("--data-dir", default=_env("--data-dir") or _DEFAULTS.data_dir)
+    args = parser.parse_args(argv)
+    source = os.path.join(args.data_dir, DATABASE_FILE)
+    try:
+        size = backup(source, args.destination)
+    except (OSError, sqlite3.Error) as error:
+        print(f"posthouse backup: {error}", file=sys.stderr)
+        sys.exit(1)
+    print(f"posthouse backup: {source} copied to {args.destination} ({size} bytes)")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    config = parse_config(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["backup"]:
+        backup_main(arguments[1:])
+        return
+    config = parse_config(arguments)
     logging.basicConfig(
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    app = create_app(config)
     uvicorn_config = uvicorn.Config(
-        create_app(config),
+        app,
         host=config.host,
         port=config.port,
         log_level=config.log_level,
         access_log=config.log_level == "debug",
         timeout_graceful_shutdown=5,
-        http=protocol_with(limits_of(config)),
+        http=protocol_with(app.limits, app.refuse_announced_body),
+        limit_concurrency=config.max_connections,
         proxy_headers=False,  # queue URLs behind a proxy come from --base-url; this middleware costs ~1.5 %
         lifespan="on",
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from persistence.engine import Durability
-from server.limits import Limits
+from server.limits import MIB, Limits
 
 QueueUrlStyle = Literal["off", "standard", "domain", "path"]
 """SQS queue URL styles, by the names LocalStack's SQS_ENDPOINT_STRATEGY gives them."""
@@ -27,13 +27,17 @@ class Config:
     """`fast`: a killed process loses nothing; `safe`: nor does a power cut (synchronous=FULL)."""
     allowed_origins: tuple[str, ...] = ()
     """Browser origins allowed to call (none by default: SDKs send no Origin)."""
-    admin_hosts: tuple[str, ...] = ()
-    """Host names, besides loopback and the base URL's, that the admin routes answer to."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names, besides local ones and the base URL's, that Posthouse answers to (`*.domain`, `*`)."""
     admin_token: str | None = None
     head_timeout_s: float = 10.0
     """How long a client may take to send a request's line and headers."""
     body_timeout_s: float = 30.0
     """Longest pause allowed while a request body arrives."""
+    body_budget_mb: int = 256
+    """Request bodies held in memory at once, all connections together."""
+    max_connections: int = 1000
+    """Open connections at once; past it new ones are answered 503."""
     trace_sql: str | None = None
     """A file to append every SQL statement to (diagnostics; off by default)."""
     # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.
@@ -54,4 +58,9 @@ def own_url(config: Config) -> str:
 
 
 def limits_of(config: Config) -> Limits:
-    return Limits(head_timeout_s=config.head_timeout_s, body_timeout_s=config.body_timeout_s)
+    return Limits(
+        head_timeout_s=config.head_timeout_s,
+        body_timeout_s=config.body_timeout_s,
+        body_budget_bytes=config.body_budget_mb * MIB,
+        max_connections=config.max_connections,
+    )

@@ -31,6 +31,26 @@ log = logging.getLogger("posthouse.gateway")
 _NO_OPERATION = HttpResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE, {})
 
 
+def missing_authentication() -> AwsError:
+    """AWS's common error for a request without a signature (a page's GET, say)."""
+    return AwsError(
+        "MissingAuthenticationToken",
+        "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
+        status=403,
+    )
+
+
+def _form_post(request: HttpRequest) -> bool:
+    """A POSTed form: what SDKs send, and what no page can send cross-site without an `Origin`."""
+    return request.method == "POST" and _media_type(request) == query.FORM_MEDIA_TYPE
+
+
+def _signed(request: HttpRequest, url_params: dict[str, str]) -> bool:
+    """Whether the request carries a signature a web page cannot make: an `Authorization` header (which no
+    page sends cross-site without a preflight) or a query-string signature (SigV4 presigned, or SigV2)."""
+    return "authorization" in request.headers or "X-Amz-Signature" in url_params or "Signature" in url_params
+
+
 def _media_type(request: HttpRequest) -> str:
     """The Content-Type's media type, compared as HTTP does: without parameters, case-insensitively."""
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
@@ -43,6 +63,7 @@ class Gateway:
         config: Config,
         services: list[ServiceDescriptor],
         issued_accounts: Callable[[str], str | None] | None = None,
+        default_body_bytes: int = 8 * 1024 * 1024,
     ) -> None:
         self._registry = registry
         self._config = config
@@ -59,6 +80,13 @@ class Gateway:
         }
         self.request_headers = frozenset(name.encode() for name in self._rest.request_headers)
         """Request headers, beyond those of routing and identity, that some service reads."""
+        self.default_body_bytes = default_body_bytes
+        route_limits = [
+            r.max_body for s in services if s.rest for r in s.rest.routes if r.max_body is not None
+        ]
+        self.largest_body_bytes = max([default_body_bytes, *route_limits])
+        """The largest body any operation takes."""
+        self.smallest_body_bytes = min([default_body_bytes, *route_limits])
 
     def _context(self, request: HttpRequest, access_key: str | None, region: str | None) -> RequestContext:
         host = request.headers.get("host") or f"{self._config.host}:{self._config.port}"
@@ -106,11 +134,38 @@ class Gateway:
             return query.encode_error(error, ids.uuid4(), None)
         return _NO_OPERATION
 
+    def body_limit(self, request: HttpRequest) -> tuple[int, AwsError]:
+        """The largest body `request`'s operation takes (by its route; the default for the rest), and its
+        service's error past that."""
+        match = None if "x-amz-target" in request.headers else self._rest.match(request)
+        route = match.route if match else None
+        if match is None or route is None or route.max_body is None or match.service.rest is None:
+            limit = self.default_body_bytes
+            return limit, AwsError(
+                "RequestEntityTooLarge", f"Request bodies are limited to {limit} bytes.", 413
+            )
+        too_large = match.service.rest.too_large
+        if too_large is None:
+            return route.max_body, AwsError("RequestEntityTooLarge", "Request body too large.", 413)
+        return route.max_body, too_large(route.operation, route.max_body)
+
+    def error_response(self, request: HttpRequest, error: AwsError) -> HttpResponse:
+        """`error` in the protocol `request` speaks (told from its headers, path and URL alone)."""
+        request_id = ids.uuid4()
+        target = request.headers.get("x-amz-target")
+        if target is not None:
+            service = self._by_target.get(target.partition(".")[0])
+            return json10.encode_error(error, request_id, service is not None and service.query_compatible)
+        match = None if self._is_query(request) else self._rest.match(request)
+        if match is not None:
+            return rest_json.encode_error(error, request_id, match.service)
+        if query.wants_json(request.headers.get("accept", "")):
+            return query.encode_error_json(error, request_id)
+        return query.encode_error(error, request_id, None)
+
     @staticmethod
     def _is_query(request: HttpRequest) -> bool:
-        return (request.method == "POST" and _media_type(request) == query.FORM_MEDIA_TYPE) or any(
-            name == "Action" for name, _ in query.form_pairs(request.query)
-        )
+        return _form_post(request) or any(name == "Action" for name, _ in query.form_pairs(request.query))
 
     async def _dispatch(
         self, handler: Handler, params: dict[str, Any], ctx: RequestContext
@@ -187,7 +242,8 @@ class Gateway:
 
     async def _query(self, request: HttpRequest) -> HttpResponse:
         form = query.read_form(request.query, request.body)
-        presigned = dict(query.form_pairs(request.query)).get("X-Amz-Credential") if request.query else None
+        url_params = dict(query.form_pairs(request.query)) if request.query else {}
+        presigned = url_params.get("X-Amz-Credential")
         identity = identify(request.headers.get("authorization"), presigned)
         ctx = self._context(request, identity.access_key, identity.region)
         found = self._query_service(request, identity.service, form)
@@ -200,6 +256,8 @@ class Gateway:
                 raise invalid_action(action)
             if action in wire.root_only and wire.owns_path(request.path):
                 raise invalid_action(action)
+            if not (_form_post(request) or action in wire.link_actions or _signed(request, url_params)):
+                raise missing_authentication()  # a page's <img> or a rebound GET, not an SDK
             params = query.decode(form, wire.inputs.get(action, Struct()))
             result = await self._dispatch(handler, params, ctx)
             if as_json:

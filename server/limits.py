@@ -3,30 +3,49 @@ it, and a body refused from its `Content-Length` before any of it is read.
 
 uvicorn's httptools protocol, with three additions: request heads (request line, URL and headers) over
 `max_head_bytes` get 431; a head not complete `head_timeout_s` after the connection opened or the request
-began gets 408 and the connection closes (slowloris); a `Content-Length` over `max_body_bytes` gets 413 at
-once; a body that pauses longer than `body_timeout_s` gets 408. Idle keep-alive connections are uvicorn's own
-`timeout_keep_alive`.
+began gets 408 and the connection closes (slowloris); a `Content-Length` over what the request's operation
+takes gets that operation's error at once (the app's `BodyCheck` says which, in the caller's protocol), and
+over `max_body_bytes` a plain 413; a body that pauses longer than `body_timeout_s` gets 408. Idle keep-alive
+connections are uvicorn's own `timeout_keep_alive`.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Limits:
     max_head_bytes: int = 64 * 1024
     head_timeout_s: float = 10.0
-    max_body_bytes: int = 8 * 1024 * 1024
+    max_body_bytes: int = 8 * MIB
+    """The largest body any route takes (the edge refuses a longer `Content-Length` before reading)."""
+    smallest_body_bytes: int = 8 * MIB
+    """The smallest limit of any route: a shorter announced body needs no check of its route."""
+    default_body_bytes: int = 8 * MIB
+    """The limit of routes that name none of their own (SQS and SNS)."""
+    body_budget_bytes: int = 256 * MIB
+    """Request bodies held in memory at once, across all connections."""
+    max_connections: int = 1000
+    """Open connections at once; past it new ones get 503."""
     body_timeout_s: float = 30.0
     """Longest pause while a request body arrives."""
 
 
-_REASONS = {408: b"Request Timeout", 413: b"Content Too Large", 431: b"Request Header Fields Too Large"}
+Answer = tuple[int, list[tuple[str, str]], bytes]
+"""A whole refusal: status, headers, body."""
+BodyCheck = Callable[[str, str, str, dict[str, str], int], Answer | None]
+"""(method, path, raw path, headers, announced length) -> the refusal when the request's operation takes no
+body that long."""
 
 
 LINGER_S = 2.0
@@ -36,15 +55,19 @@ class _Refused(Exception):
     """Raised from a parser callback to stop parsing; httptools hands it back as a parser error."""
 
 
-def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
-    """uvicorn's `http=` protocol class enforcing `limits`."""
+def _plain(status: int, message: str) -> Answer:
+    return status, [("content-type", "text/plain")], message.encode()
+
+
+def protocol_with(limits: Limits, body_check: BodyCheck | None = None) -> type[HttpToolsProtocol]:
+    """uvicorn's `http=` protocol class enforcing `limits`, and `body_check` on announced lengths."""
 
     class LimitedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._head_bytes = 0
             self._in_head = True
-            self._refusal: tuple[int, str] | None = None
+            self._refusal: Answer | None = None
             self._timer: asyncio.TimerHandle | None = None
             self._deadline: float | None = None
             self._deadline_message = ""
@@ -67,7 +90,7 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             if self._in_head:
                 self._head_bytes += len(data)
                 if self._head_bytes > limits.max_head_bytes + len(data):
-                    self._refuse(431, "The request line and headers are too large.")
+                    self._refuse(_plain(431, "The request line and headers are too large."))
                     return
             super().data_received(data)
 
@@ -80,15 +103,30 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             self._in_head = False
             self._arm(limits.body_timeout_s, "The request body stalled.")
             if self._head_bytes > limits.max_head_bytes:
-                self._refusal = (431, "The request line and headers are too large.")
+                self._refusal = _plain(431, "The request line and headers are too large.")
                 raise _Refused()
             for name, length in self.headers:
                 if name == b"content-length":
-                    if length.isdigit() and int(length) > limits.max_body_bytes:
-                        self._refusal = (413, f"Request bodies are limited to {limits.max_body_bytes} bytes.")
-                        raise _Refused()
+                    if length.isdigit():
+                        self._refusal = self._length_refusal(int(length))
+                        if self._refusal is not None:
+                            raise _Refused()
                     break
             super().on_headers_complete()
+
+        def _length_refusal(self, length: int) -> Answer | None:
+            if length <= limits.smallest_body_bytes:
+                return None
+            if body_check is not None:
+                raw_path = self.url.partition(b"?")[0].decode("latin-1")
+                headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in self.headers}
+                method = self.parser.get_method().decode()
+                refusal = body_check(method, unquote(raw_path), raw_path, headers, length)
+                if refusal is not None:
+                    return refusal
+            if length > limits.max_body_bytes:
+                return _plain(413, f"Request bodies are limited to {limits.max_body_bytes} bytes.")
+            return None
 
         def on_body(self, body: bytes) -> None:
             self._arm(limits.body_timeout_s, "The request body stalled.")
@@ -101,7 +139,7 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
         def send_400_response(self, msg: str) -> None:
             # Where a parser error came from one of our refusals, answer that instead.
             if self._refusal is not None:
-                self._refuse(*self._refusal)
+                self._refuse(self._refusal)
             else:
                 super().send_400_response(msg)
 
@@ -126,12 +164,14 @@ def protocol_with(limits: Limits) -> type[HttpToolsProtocol]:
             if self.loop.time() < self._deadline:
                 self._timer = self.loop.call_at(self._deadline, self._check_deadline)
             else:
-                self._refuse(408, self._deadline_message)
+                self._refuse(_plain(408, self._deadline_message))
 
-        def _refuse(self, status: int, message: str) -> None:
-            body = message.encode()
-            head = b"HTTP/1.1 %d %s\r\ncontent-type: text/plain\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
-            self.transport.write(head % (status, _REASONS[status], len(body)) + body)
+        def _refuse(self, answer: Answer) -> None:
+            status, headers, body = answer
+            lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+            lines += [f"{name}: {value}" for name, value in headers]
+            lines += [f"content-length: {len(body)}", "connection: close", "", ""]
+            self.transport.write("\r\n".join(lines).encode("latin-1") + body)
             # A lingering close, as web servers do: closing with the client's bytes still unread would send
             # a reset that can destroy the answer before the client reads it. Send FIN after the answer,
             # drop what still arrives, and close once the client has gone or LINGER_S has passed.

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from persistence.engine import Database
+from persistence.engine import Database, StorageRefused
 from server.clock import Clock
 from server.config import Config
 from server.wire import ServiceDescriptor
@@ -27,6 +27,10 @@ log = logging.getLogger("posthouse.runtime")
 FIRST_BACKOFF_MS = 100
 LAST_BACKOFF_MS = 30_000
 HEALTHY_AFTER_MS = 60_000
+
+
+class StartupRefused(RuntimeError):
+    """The server cannot start, for a reason one line tells the user."""
 
 
 class Service(Protocol):
@@ -170,7 +174,10 @@ class Runtime:
         return [entry.descriptor for entry in self.installed]
 
     async def start(self) -> None:
-        await self.db.open()
+        try:
+            await self.db.open()
+        except StorageRefused as refused:
+            raise StartupRefused(str(refused)) from None
         for entry in self.installed:
             self._states[entry.descriptor.signing_name] = "starting"
             await entry.service.start()

@@ -95,6 +95,9 @@ class QueryWire:
     """Whether a request path names one of its resources (SQS: a queue URL's path)."""
     root_only: frozenset[str] = frozenset()
     """Actions refused on a resource's path (SQS: CreateQueue sent to a queue URL)."""
+    link_actions: frozenset[str] = frozenset()
+    """Actions a person may call unsigned by visiting a link (SNS's SubscribeURL and UnsubscribeURL); every
+    other GET must be signed."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,8 @@ class Route:
     """Members in the path, query string or headers that are not strings (`integer`, `boolean`, `list`), and
     `structure` for a payload member that travels as JSON rather than as raw bytes."""
     reply: Reply = field(default_factory=Reply)
+    max_body: int | None = None
+    """The largest request body the operation takes, when it is not the server's default."""
 
 
 def message_only(error: AwsError) -> dict[str, Any]:
@@ -144,6 +149,8 @@ class RestWire:
     """The JSON body of an error (its code travels in `x-amzn-errortype`); Lambda adds `Type`."""
     malformed: Callable[[str], AwsError] | None = None
     """The error for a body that is not the JSON the route expects, given the parser's complaint."""
+    too_large: Callable[[str, int], AwsError] | None = None
+    """The error for a body over a route's limit (given its operation and that limit)."""
 
 
 @dataclass(frozen=True)

@@ -321,7 +321,7 @@ async def test_a_path_label_keeps_an_encoded_slash_and_a_typed_query_parameter_i
 def live(gateway: Gateway) -> Iterator[str]:
     """The stand-in service behind a real uvicorn server, as the CLI serves services."""
     endpoint = Endpoint(
-        gateway.handle,
+        gateway,
         Starlette(),
         None,
         Guard.build([], [], None, None),

@@ -171,7 +171,10 @@ def test_query_on_queue_path_without_queue_url(server: ServerProcess) -> None:
 
 
 def test_query_over_get_with_url_parameters(server: ServerProcess) -> None:
-    status, headers, body = call(server, "GET", "/?Action=ListQueues&Version=2012-11-05")
+    signed = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, Signature=0"
+    status, headers, body = call(
+        server, "GET", "/?Action=ListQueues&Version=2012-11-05", Authorization=signed
+    )
     assert status == 200
     assert headers["content-type"].startswith("text/xml")
     assert "ListQueuesResponse" in xmltodict.parse(body)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from server.services.lambda_.errors import error_body
+from server.services.lambda_.errors import (
+    DIRECT_UPLOAD_BYTES,
+    SYNC_PAYLOAD_BYTES,
+    error_body,
+    request_too_large,
+)
 from server.services.lambda_.operations import OPERATIONS
 from server.wire import Reply, RestWire, Route, ServiceDescriptor
 
@@ -14,7 +19,7 @@ _PAGED = {"Marker": "Marker", "MaxItems": "MaxItems"}
 _COUNTED = {"MaxItems": "integer"}
 
 ROUTES = (
-    Route("CreateFunction", "POST", _FUNCTIONS, 201),
+    Route("CreateFunction", "POST", _FUNCTIONS, 201, max_body=DIRECT_UPLOAD_BYTES),
     Route(
         "ListFunctions",
         "GET",
@@ -32,7 +37,7 @@ ROUTES = (
     ),
     Route("GetFunctionConfiguration", "GET", _FUNCTIONS + "/{FunctionName}/configuration", query=_QUALIFIED),
     Route("UpdateFunctionConfiguration", "PUT", _FUNCTIONS + "/{FunctionName}/configuration"),
-    Route("UpdateFunctionCode", "PUT", _FUNCTIONS + "/{FunctionName}/code"),
+    Route("UpdateFunctionCode", "PUT", _FUNCTIONS + "/{FunctionName}/code", max_body=DIRECT_UPLOAD_BYTES),
     Route(
         "Invoke",
         "POST",
@@ -46,6 +51,7 @@ ROUTES = (
             "TenantId": "X-Amz-Tenant-Id",
         },
         payload="Payload",
+        max_body=SYNC_PAYLOAD_BYTES,
         reply=Reply(
             "StatusCode",
             {
@@ -144,5 +150,5 @@ DESCRIPTOR = ServiceDescriptor(
     name="lambda",
     signing_name="lambda",
     operations=OPERATIONS,
-    rest=RestWire(ROUTES, error_body),
+    rest=RestWire(ROUTES, error_body, too_large=request_too_large),
 )

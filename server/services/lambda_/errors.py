@@ -27,6 +27,22 @@ def validation(member: str, value: object, constraint: str) -> AwsError:
     )
 
 
+# AWS's limits on a request body, and the operation names its texts use.
+DIRECT_UPLOAD_BYTES = 69_905_067
+"""A 50 MB zip, base64-encoded in JSON: CreateFunction and UpdateFunctionCode."""
+SYNC_PAYLOAD_BYTES = 6_291_456
+_NAMES_IN_TEXTS = {"Invoke": "InvokeFunction"}
+
+
+def request_too_large(operation: str, limit: int) -> AwsError:
+    name = _NAMES_IN_TEXTS.get(operation, operation)
+    return AwsError(
+        "RequestEntityTooLargeException",
+        f"Request must be smaller than {limit} bytes for the {name} operation",
+        status=413,
+    )
+
+
 def throttled() -> AwsError:
     return AwsError("TooManyRequestsException", "Rate Exceeded.", status=429)
 

@@ -12,16 +12,18 @@ import tempfile
 import zipfile
 from collections import Counter
 from pathlib import Path
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from persistence.records import FunctionRecord
 from server.clock import Clock
+from server.services import outbound
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.served import ServedFunction, served_url
 from server.services.lambda_.versions import unqualified
+
+if TYPE_CHECKING:  # httpx itself is imported when a served function is first called
+    import httpx
 from server.services.lambda_.workers import Outcome, WorkerPool, base_environment
 
 _HERE = Path(__file__).parent
@@ -188,7 +190,7 @@ class Invoker:
 
     def _http_client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+            self._http = outbound.client()
         return self._http
 
     async def _unpacked(self, function: FunctionRecord) -> Path:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from server.services.lambda_.workers import Outcome, timed_out
 from server.services.outbound import Refused, check_destination
+
+if TYPE_CHECKING:  # httpx itself is imported when a served function is first called
+    import httpx
 
 SERVED_BY = "POSTHOUSE_FUNCTION_URL"
 RIE_PATH = "/2015-03-31/functions/function/invocations"
@@ -32,7 +35,7 @@ def served_url(configuration: dict[str, Any]) -> str | None:
     url = variables.get(SERVED_BY)
     if not isinstance(url, str) or not url:
         return None
-    return url + RIE_PATH if httpx.URL(url).path in ("", "/") else url
+    return url + RIE_PATH if urlsplit(url).path in ("", "/") else url
 
 
 def _failed(message: str) -> Outcome:
@@ -56,10 +59,14 @@ def _error_payload(body: bytes) -> dict[str, Any] | None:
 
 class ServedFunction:
     def __init__(self, url: str, client: httpx.AsyncClient) -> None:
+        import httpx
+
         self._url = httpx.URL(url)
         self._client = client
 
     async def invoke(self, request: dict[str, Any], timeout_s: float) -> Outcome:
+        import httpx
+
         try:
             await check_destination(self._url)
             async with self._client.stream(

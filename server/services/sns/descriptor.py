@@ -25,7 +25,12 @@ DESCRIPTOR = ServiceDescriptor(
     name="sns",
     signing_name="sns",
     operations=OPERATIONS,
-    query=QueryWire(version="2010-03-31", inputs=INPUTS, names=OUTPUT),
+    query=QueryWire(
+        version="2010-03-31",
+        inputs=INPUTS,
+        names=OUTPUT,
+        link_actions=frozenset({"ConfirmSubscription", "Unsubscribe"}),  # the SubscribeURL, UnsubscribeURL
+    ),
     rest=RestWire(routes=(_CERTIFICATE,)),
     claims=_names_a_topic,
 )

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-
-import httpx
+from typing import TYPE_CHECKING
 
 from persistence import outbox
 from persistence.engine import Database
 from persistence.outbox import Pending
 from persistence.records import SubscriptionRecord
 from server.clock import Clock
+from server.services import outbound
 from server.services.due_work import DueWork
 from server.services.outbound import Refused, check_destination
 from server.services.sns import subscription_rules
@@ -28,6 +28,9 @@ from server.services.sns.fanout import SENDER_ID
 from server.services.sns.recorded import Recorded
 from server.services.sns.subscriptions import Subscriptions
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
+
+if TYPE_CHECKING:  # httpx itself is imported at the first delivery: start-up does not pay for it
+    import httpx
 
 log = logging.getLogger("posthouse.sns.http")
 USER_AGENT = "Amazon Simple Notification Service Agent"
@@ -65,14 +68,23 @@ class HttpDeliveries:
 
     async def run(self) -> None:
         """The worker: until cancelled, send what is due, then wait for the next due time or a wake-up."""
-        async with httpx.AsyncClient(
-            timeout=httpx.Timeout(TIMEOUT_S, connect=5.0),
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=AT_ONCE, max_keepalive_connections=AT_ONCE),
-            trust_env=False,
-        ) as client:
-            self._client = client
+        try:
             await self._work.run()
+        finally:
+            if self._client is not None:
+                await self._client.aclose()
+                self._client = None
+
+    def _http_client(self) -> httpx.AsyncClient:
+        """The pooled client, made at the first delivery."""
+        if self._client is None:
+            import httpx
+
+            self._client = outbound.client(
+                timeout=httpx.Timeout(TIMEOUT_S, connect=5.0),
+                limits=httpx.Limits(max_connections=AT_ONCE, max_keepalive_connections=AT_ONCE),
+            )
+        return self._client
 
     async def _due(self, now_ms: int, limit: int, skip: set[int]) -> list[Pending]:
         return await self._db.read(lambda conn: outbox.due(conn, now_ms, limit, skip))
@@ -81,8 +93,7 @@ class HttpDeliveries:
         return await self._db.read(lambda conn: outbox.next_due_ms(conn, skip))
 
     async def _attempt(self, pending: Pending) -> None:
-        assert self._client is not None
-        await self._deliver(self._client, pending)
+        await self._deliver(self._http_client(), pending)
 
     async def _deliver(self, client: httpx.AsyncClient, pending: Pending) -> None:
         delivery = pending.delivery
@@ -116,6 +127,8 @@ class HttpDeliveries:
     async def _post(
         self, client: httpx.AsyncClient, pending: Pending, content_type: str
     ) -> tuple[int | None, str]:
+        import httpx
+
         delivery = pending.delivery
         headers = {
             "Content-Type": content_type,
