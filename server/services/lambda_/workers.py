@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ class _Worker:
         )
 
     def kill(self) -> None:
+        """The worker and whatever its handler started: they share the worker's own process group."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
 
@@ -89,6 +93,8 @@ class WorkerPool:
             cwd=self._code_dir,
             env=self._environment,
             limit=READ_LIMIT,
+            start_new_session=True,  # its own session and process group: no terminal, killed as a group
+            close_fds=True,  # nothing of the server's open files (its database) is inherited
         )
         worker = _Worker(process)
         self._all.add(worker)

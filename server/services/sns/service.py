@@ -44,7 +44,6 @@ class SnsService:
         )
 
     async def start(self) -> None:
-        self.signer.load()
         await self.catalog.load()
         await self.subscriptions.load()
         await self.platforms.load()

@@ -16,15 +16,13 @@ import datetime
 import hashlib
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
+if TYPE_CHECKING:  # cryptography itself is imported at the first signature: start-up does not pay for it
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 KEY_BITS = 1024
 FILE_NAME = "sns-signing.pem"
-_HASHES = {"1": hashes.SHA1, "2": hashes.SHA256}
 PLACEHOLDER = base64.b64encode(bytes(KEY_BITS // 8)).decode()
 """The Signature of every message under `--sns-unsigned`: base64 of the right length, of zeros."""
 
@@ -41,11 +39,16 @@ class Signer:
         """False (`--sns-unsigned`): every Signature is the same placeholder, which verifies against nothing."""
         self._key: rsa.RSAPrivateKey | None = None
         self._certificate = b""
-        self.certificate_id = ""
-        """What the certificate's URL names it by: `SimpleNotificationService-<id>.pem`."""
+        self._certificate_id = ""
+        self._padding: Any = None
+        self._hashes: dict[str, Any] = {}
 
-    def load(self) -> None:
-        """Read the key and certificate, or make them (and keep them, when there is a data directory)."""
+    def _load(self) -> None:
+        """Read the key and certificate, or make them (and keep them, when there is a data directory): at
+        the first signature or look at the certificate."""
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
         if self._path and os.path.exists(self._path):
             with open(self._path, "rb") as file:
                 pem = file.read()
@@ -57,28 +60,46 @@ class Signer:
             certificate = _self_signed(key)
             if self._path:
                 _write_privately(self._path, _key_pem(key) + certificate)
+        self._padding, self._hashes = padding.PKCS1v15(), {"1": hashes.SHA1(), "2": hashes.SHA256()}
         self._key, self._certificate = key, certificate
-        self.certificate_id = hashlib.md5(certificate).hexdigest()  # 32 hex digits, as AWS's ids are
+        self._certificate_id = hashlib.md5(certificate).hexdigest()  # 32 hex digits, as AWS's ids are
 
     @property
     def certificate(self) -> bytes:
+        if self._key is None:
+            self._load()
         return self._certificate
+
+    @property
+    def certificate_id(self) -> str:
+        """What the certificate's URL names it by: `SimpleNotificationService-<id>.pem`."""
+        if self._key is None:
+            self._load()
+        return self._certificate_id
 
     def sign(self, fields: Iterable[tuple[str, str | None]], version: str) -> str:
         if not self._signed:
             return PLACEHOLDER
-        assert self._key is not None, "load() first"
-        signature = self._key.sign(canonical(fields), padding.PKCS1v15(), _HASHES[version]())
+        if self._key is None:
+            self._load()
+            assert self._key is not None
+        signature = self._key.sign(canonical(fields), self._padding, self._hashes[version])
         return base64.b64encode(signature).decode()
 
 
 def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
 
 
 def _self_signed(key: rsa.RSAPrivateKey) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
     start = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)  # fixed: certificates are not about time here
     certificate = (
