@@ -15,7 +15,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from conformance.clients import sqs_client
+from conformance.clients import sns_client, sqs_client
 from tests.harness import ServerProcess
 from tests.test_guard import queue_exists
 from tests.test_wire import JSON_TYPE, call
@@ -181,13 +181,7 @@ def test_an_sns_subscription_cannot_call_the_admin_routes_of_its_own_server(
     with ServerProcess(tmp_path_factory.mktemp("loop") / "data", "--in-memory").start() as server:
         sqs = sqs_client(server.url, "json")
         queue = sqs.create_queue(QueueName="survivor")["QueueUrl"]
-        sns = boto3.session.Session().client(
-            "sns",
-            endpoint_url=server.url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
+        sns = sns_client(server.url)
         topic = sns.create_topic(Name="attack")["TopicArn"]
         policy = {
             "http": {"defaultHealthyRetryPolicy": {"numRetries": 0}, "disableSubscriptionOverrides": False}
