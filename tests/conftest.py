@@ -74,6 +74,12 @@ def sns(server: ServerProcess) -> BaseClient:
 
 
 @pytest.fixture
+def queues(server: ServerProcess) -> BaseClient:
+    """An SQS client (JSON protocol) for tests whose subject is another service."""
+    return sqs_client(server.url, "json")
+
+
+@pytest.fixture
 def lam(server: ServerProcess) -> BaseClient:
     """A Lambda client of the session's server (boto3, REST-JSON, no client-side validation)."""
     return lambda_client(server.url)

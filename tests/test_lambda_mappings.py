@@ -37,11 +37,6 @@ def handler(event, context):
 """
 
 
-@pytest.fixture
-def queues(server: ServerProcess) -> BaseClient:
-    return sqs_client(server.url, "json")
-
-
 def queue_with_arn(queues: BaseClient, label: str, **attributes: str) -> tuple[str, str]:
     base, fifo = label.removesuffix(".fifo"), label.endswith(".fifo")
     name = f"{base}-{uuid.uuid4().hex[:8]}" + (".fifo" if fifo else "")

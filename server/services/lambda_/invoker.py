@@ -111,15 +111,23 @@ class Invoker:
         request_id: str,
         wait: bool = False,
         source: str = "Invoke",
+        wait_until_ms: int | None = None,
     ) -> Outcome:
         """Run the function. At its reserved concurrency, `wait` waits for a running invocation to end (an
-        event-source mapping's poller, an Event invocation); a direct invoke is refused (Throttled).
-        `source` says who asked, in the function's invocation log."""
+        event-source mapping's poller, an Event invocation), until `wait_until_ms` if given; a direct invoke,
+        or a wait past that time, is refused (Throttled). `source` says who asked, in the invocation log."""
         async with self._freed:
             while self.at_limit(function):
                 if not wait:
                     raise Throttled()
-                await self._freed.wait()
+                if wait_until_ms is None:
+                    await self._freed.wait()
+                else:
+                    left_s = (wait_until_ms - self._clock.now_ms()) / 1000
+                    try:
+                        await asyncio.wait_for(self._freed.wait(), max(0.0, left_s))
+                    except TimeoutError:
+                        raise Throttled() from None
                 function = self._functions.get(function.arn) or function  # its limit may have changed
             self._running[unqualified(function.arn)] += 1
         started_ms = self._clock.now_ms()
@@ -141,6 +149,13 @@ class Invoker:
             async with self._freed:
                 self._running[unqualified(function.arn)] -= 1
                 self._freed.notify_all()
+
+    async def until_free(self, function: FunctionRecord) -> None:
+        """Return once the function has a free slot of its reserved concurrency."""
+        async with self._freed:
+            while self.at_limit(function):
+                await self._freed.wait()
+                function = self._functions.get(function.arn) or function
 
     async def limits_changed(self) -> None:
         """A reserved concurrency changed: waiting invocations look again."""

@@ -46,13 +46,12 @@ async def get_event_source_mapping(service: LambdaService, params: Params, ctx: 
 
 async def update_event_source_mapping(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
     mapping = service.mappings.find(params.required_text("UUID"))
+    # A mapping whose function was deleted can still be changed (disabled, say), as on AWS.
     function = (
         _function(service, params, ctx)
         if params.has("FunctionName")
         else service.functions.get(mapping.function_arn)
     )
-    if function is None:
-        raise invalid_value("Function does not exist")
     wanted = _wanted(params)
     was_enabled = mapping.configuration.get("Enabled", True)
     updated = await service.mappings.update(mapping, function, wanted)

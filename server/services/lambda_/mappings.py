@@ -78,14 +78,17 @@ class Mappings:
             if unqualified(mapping.function_arn) == function_arn:  # its versions' and aliases' too
                 self._poll(mapping)
 
-    def _settings(self, wanted: dict[str, Any], source_arn: str, function: FunctionRecord) -> dict[str, Any]:
+    def _settings(
+        self, wanted: dict[str, Any], source_arn: str, function: FunctionRecord | None
+    ) -> dict[str, Any]:
         queue = self._consumer.queue(source_arn)
         if queue is None:
             raise invalid_value(
                 "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue."
                 " SQS Error Message: The specified queue does not exist."
             )
-        settings = mapping_rules.checked(wanted, queue, int(function.configuration.get("Timeout", 3)))
+        timeout_s = int(function.configuration.get("Timeout", 3)) if function is not None else 0
+        settings = mapping_rules.checked(wanted, queue, timeout_s)
         return settings | {"LastModified": self._clock.now_ms() / 1000}
 
     async def create(
@@ -104,15 +107,17 @@ class Mappings:
         return mapping
 
     async def update(
-        self, mapping: MappingRecord, function: FunctionRecord, wanted: dict[str, Any]
+        self, mapping: MappingRecord, function: FunctionRecord | None, wanted: dict[str, Any]
     ) -> MappingRecord:
+        """Change the mapping; `function` None keeps its function (one deleted since)."""
         merged = mapping.configuration | wanted
         if wanted.get("ScalingConfig") == {}:
             merged.pop("ScalingConfig", None)  # `{}` removes the limit
         if wanted.get("FilterCriteria") == {}:
             merged.pop("FilterCriteria", None)
         settings = self._settings(merged, mapping.source_arn, function)
-        updated = replace(mapping, function_arn=function.arn, configuration=settings)
+        function_arn = function.arn if function is not None else mapping.function_arn
+        updated = replace(mapping, function_arn=function_arn, configuration=settings)
         await self._save(updated)
         self._poll(updated)
         return updated

@@ -28,7 +28,7 @@ from server.clock import Clock
 from server.services.filter_policy import Facts, Policy
 from server.services.lambda_ import mapping_rules
 from server.services.lambda_.activity import Activity
-from server.services.lambda_.invoker import Invoker
+from server.services.lambda_.invoker import Invoker, Throttled
 from server.services.sqs.consumer import Consumer
 
 log = logging.getLogger("posthouse.lambda.poller")
@@ -222,19 +222,29 @@ class Poller:
                 continue
             activity = self._activity.of_mapping(mapping.uuid)
             activity.counts["polls"] += 1
-            batch = await self._gather(mapping, queue)
+            batch, claimed_ms = await self._gather(mapping, queue)
             if not batch:
                 if added:
                     return  # the backlog is gone: scale down
                 continue
+            if still_mine() is None:
+                # Changed, disabled or deleted while the batch was gathered: nothing is judged by settings
+                # that are no longer the mapping's. The messages go back at once for the new settings.
+                await self._consumer.release(queue, [m["ReceiptHandle"] for m in batch])
+                return
             activity.counts["batches"] += 1
             activity.counts["records"] += len(batch)
             sent = min(int(m.get("Attributes", {}).get("SentTimestamp", 0)) for m in batch)
             activity.oldest_age_ms = max(0, self._clock.now_ms() - sent) if sent else None
             activity.started()
             started_ms = self._clock.now_ms()
+            # The function must be done before the batch's messages become visible again.
+            visibility_ms = int(queue.attributes["VisibilityTimeout"]) * 1000
+            function_ms = self._function_timeout_ms(mapping)
             try:
-                succeeded = await self._process(mapping, queue, batch, patterns)
+                succeeded = await self._process(
+                    mapping, queue, batch, patterns, claimed_ms + visibility_ms - function_ms
+                )
             finally:
                 activity.finished(self._clock.now_ms() - started_ms)
             if not succeeded and added:
@@ -242,13 +252,19 @@ class Poller:
             if succeeded and len(batch) >= int(mapping.configuration["BatchSize"]):
                 scaler.grow()  # a full batch: messages remain
 
-    async def _gather(self, mapping: MappingRecord, queue: QueueRecord) -> list[dict[str, Any]]:
+    def _function_timeout_ms(self, mapping: MappingRecord) -> int:
+        function = self._function_of(mapping.function_arn)
+        return int(float(function.configuration.get("Timeout", 3)) * 1000) if function else 0
+
+    async def _gather(self, mapping: MappingRecord, queue: QueueRecord) -> tuple[list[dict[str, Any]], int]:
+        """A batch, and when its first messages were received (their visibility timeout runs from then)."""
         configuration = mapping.configuration
         batch_size = int(configuration["BatchSize"])
         window_ms = int(configuration["MaximumBatchingWindowInSeconds"]) * 1000
         messages = await self._consumer.receive(queue, min(10, batch_size), WAIT_S)
+        claimed_ms = self._clock.now_ms()
         if not messages or window_ms == 0:
-            return messages
+            return messages, claimed_ms
         deadline = self._clock.now_ms() + window_ms
         sizes = [len(m["Body"]) for m in messages]
         while len(messages) < batch_size and sum(sizes) < PAYLOAD_LIMIT:
@@ -263,7 +279,7 @@ class Poller:
             more = await self._consumer.receive(queue, wanted, min(WAIT_S, -(-left_ms // 1000)))
             messages += more
             sizes += [len(m["Body"]) for m in more]
-        return messages
+        return messages, claimed_ms
 
     async def _process(
         self,
@@ -271,8 +287,10 @@ class Poller:
         queue: QueueRecord,
         messages: list[dict[str, Any]],
         patterns: list[Policy],
+        invoke_by_ms: int,
     ) -> bool:
-        """Whether the batch was handled without a function error."""
+        """Whether the batch was handled without a function error. A batch that cannot have a slot of the
+        function's concurrency by `invoke_by_ms` is given back instead of being run late."""
         wanted: list[dict[str, Any]] = []
         unwanted: list[str] = []
         for message in messages:
@@ -293,7 +311,14 @@ class Poller:
         if self._invoker.at_limit(function):
             activity.counts["throttles"] += 1  # it waits for a slot
         event = orjson.dumps({"Records": wanted})
-        outcome = await self._invoker.invoke(function, event, ids.uuid4(), wait=True, source=mapping.uuid)
+        try:
+            outcome = await self._invoker.invoke(
+                function, event, ids.uuid4(), wait=True, source=mapping.uuid, wait_until_ms=invoke_by_ms
+            )
+        except Throttled:
+            await self._consumer.release(queue, [r["receiptHandle"] for r in wanted])
+            await self._invoker.until_free(function)  # poll again only once it could run
+            return False
         activity.counts["invocations"] += 1
         if outcome.error is not None:
             activity.counts["errors"] += 1

@@ -9,7 +9,7 @@ from persistence.records import QueueRecord
 from server.services.sqs import receipts
 from server.services.sqs.catalog import QueueCatalog
 from server.services.sqs.incoming import Selection, received
-from server.services.sqs.messaging import Messaging
+from server.services.sqs.messaging import Messaging, VisibilityRequest
 
 _EVERYTHING = Selection(frozenset({"All"}), ("All",))
 
@@ -29,6 +29,12 @@ class Consumer:
         visibility_s = int(queue.attributes["VisibilityTimeout"])
         messages = await self._messaging.receive(queue, limit, visibility_s, wait_s)
         return [received(message, _EVERYTHING) for message in messages]
+
+    async def release(self, queue: QueueRecord, receipt_handles: list[str]) -> None:
+        """Make what was received visible again at once (a poller that will not process it)."""
+        if receipt_handles:
+            requests = [VisibilityRequest(h, receipts.parse(h), 0) for h in receipt_handles]
+            await self._messaging.change_visibility(queue, requests)
 
     async def delete(self, queue: QueueRecord, receipt_handles: list[str]) -> None:
         """Delete what was received (a handle whose message is gone is no error here)."""
