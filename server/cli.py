@@ -39,6 +39,11 @@ _VALUES: dict[str, tuple[object, str]] = {
         _DEFAULTS.body_budget_mb,
         "MiB of request bodies held in memory at once, all connections together (past it: 503)",
     ),
+    "--lambda-max-workers": (
+        _DEFAULTS.lambda_max_workers,
+        "function worker processes at once, all functions together (past it invocations wait, direct ones get 429)",
+    ),
+    "--lambda-idle-seconds": (_DEFAULTS.lambda_idle_s, "how long an idle function worker is kept warm"),
     "--trace-sql": (None, "append every SQL statement the server runs to this file (for diagnosis)"),
     "--queue-url-style": (
         _DEFAULTS.queue_url_style,
@@ -110,7 +115,7 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         except ValueError:
             parser.error(f"--{flag.replace('_', '-')} must be a number of seconds")
     counts = {}
-    for flag in ("max_connections", "body_budget_mb"):
+    for flag in ("max_connections", "body_budget_mb", "lambda_max_workers", "lambda_idle_seconds"):
         text = str(getattr(args, flag))
         if not text.isdigit() or int(text) < 1:
             parser.error(f"--{flag.replace('_', '-')} must be a whole number above 0")
@@ -134,6 +139,8 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         body_timeout_s=timeouts["body_timeout"],
         max_connections=counts["max_connections"],
         body_budget_mb=counts["body_budget_mb"],
+        lambda_max_workers=counts["lambda_max_workers"],
+        lambda_idle_s=counts["lambda_idle_seconds"],
         enforce_purge_interval=not args.no_purge_interval,
         enforce_recreate_delay=args.queue_deleted_recently,
         sign_sns_messages=not args.sns_unsigned,

@@ -38,6 +38,10 @@ class Config:
     """Request bodies held in memory at once, all connections together."""
     max_connections: int = 1000
     """Open connections at once; past it new ones are answered 503."""
+    lambda_max_workers: int = 64
+    """Function worker processes at once, every function together."""
+    lambda_idle_s: int = 120
+    """How long an idle function worker is kept warm."""
     trace_sql: str | None = None
     """A file to append every SQL statement to (diagnostics; off by default)."""
     # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.

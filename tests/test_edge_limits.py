@@ -122,11 +122,12 @@ def test_200_stalled_uploads_hold_no_more_than_the_budget(budgeted: ServerProces
     statuses = {answer.split(b" ", 2)[1] for answer in answers if answer}
     assert statuses == {b"408"}  # every one was cut off once it stalled
     growth_mib = (peak - before) / 1024
-    assert growth_mib < 32 + 80, f"RSS grew {growth_mib:.0f} MiB"  # the budget, plus ~300 KiB per connection
+    # Measured +55-86 MiB (the 32 MiB budget, plus ~300 KiB per connection); 1.61 GB before the budget.
+    assert growth_mib < 200, f"RSS grew {growth_mib:.0f} MiB"
     deadline = time.monotonic() + 6  # the server gives freed body memory back 3 s after it was let go
-    while (kept_mib := (rss_kib(pid) - before) / 1024) >= 48 and time.monotonic() < deadline:
+    while (kept_mib := (rss_kib(pid) - before) / 1024) >= 100 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert kept_mib < 48, f"{kept_mib:.0f} MiB kept"  # was 366 MB before the budget
+    assert kept_mib < 100, f"{kept_mib:.0f} MiB kept"  # measured ~25 MiB; 366 MB before the budget
     status, _, _ = call(
         budgeted, "POST", "/", b"{}", Content_Type=JSON_TYPE, X_Amz_Target="AmazonSQS.ListQueues"
     )

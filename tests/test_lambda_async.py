@@ -4,6 +4,7 @@ function's OnFailure destination and dead-letter queue; a success goes to OnSucc
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from pathlib import Path
@@ -11,11 +12,13 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 
 from conformance.clients import lambda_client, sqs_client
 from tests.harness import ServerProcess
-from tests.test_lambda_functions import python_function
+from tests.test_lambda_functions import python_function, zipped
 from tests.test_lambda_mappings import queue_with_arn
+from tests.test_wire import call
 
 HANDLER = """
 import json, os
@@ -178,3 +181,103 @@ def test_an_alias_has_its_own_event_invoke_configuration(lam: BaseClient, server
     assert [c["FunctionArn"].rsplit(":", 1)[1] for c in remaining] == ["$LATEST"]
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_function_event_invoke_config(FunctionName=name, Qualifier="live")
+
+
+NAN = """
+import json, os
+import boto3
+
+def handler(event, context):
+    boto3.client("sqs").send_message(QueueUrl=os.environ["OUT"], MessageBody="ran")
+    return float("nan")
+"""
+
+
+def test_a_nan_result_reaches_its_destination_once_and_runs_once(lam: BaseClient, queues: BaseClient) -> None:
+    out_url, _ = queue_with_arn(queues, "nan-ran")
+    done_url, done_arn = queue_with_arn(queues, "nan-done")
+    name = python_function(lam, NAN, {"OUT": out_url}, "nan")
+    lam.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": done_arn}}
+    )
+    assert (
+        lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read() == b"NaN"
+    )  # as AWS's runtime answers
+    _one(queues, out_url)
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+    record = json.loads(_one(queues, done_url)["Body"])
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["responsePayload"] is None
+    _one(queues, out_url)
+    time.sleep(1)
+    assert not queues.receive_message(QueueUrl=out_url).get("Messages")  # it ran once, not thousands of times
+    assert not queues.receive_message(QueueUrl=done_url).get("Messages")
+
+
+@pytest.mark.parametrize(
+    "dead_letter",
+    [
+        {"TargetArn": "not an arn"},
+        {"TargetArn": "arn:aws:s3:::bucket"},
+        {"TargetArn": 7},
+    ],
+)
+def test_a_dead_letter_config_aws_refuses_is_refused(lam: BaseClient, dead_letter: Any) -> None:
+    with pytest.raises(ClientError) as refused:
+        python_function(lam, NAN, {}, "dlq", DeadLetterConfig=dead_letter)
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert refused.value.response["Error"]["Code"] in (
+        "InvalidParameterValueException",
+        "ValidationException",
+    )
+
+
+def test_a_dead_letter_config_given_as_a_string_is_refused(server: ServerProcess) -> None:
+    body = {
+        "FunctionName": "dlq-as-text",
+        "Runtime": "python3.12",
+        "Role": "arn:aws:iam::000000000000:role/r",
+        "Handler": "handler.handler",
+        "Code": {"ZipFile": base64.b64encode(zipped(NAN)).decode()},
+        "DeadLetterConfig": "arn:aws:sqs:us-east-1:000000000000:dlq",
+    }
+    status, _, answer = call(server, "POST", "/2015-03-31/functions", json.dumps(body).encode())
+    assert status == 400
+    assert json.loads(answer)["Type"] == "User"
+
+
+SLOW = """
+import os, time
+import boto3
+
+def handler(event, context):
+    time.sleep(event.get("sleep", 0))
+    boto3.client("sqs").send_message(QueueUrl=os.environ["OUT"], MessageBody=event["name"])
+"""
+
+
+def _events(lam: BaseClient, name: str, count: int, event: dict[str, Any]) -> None:
+    for _ in range(count):
+        lam.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode())
+
+
+def test_a_throttled_functions_events_hold_back_no_one_else(lam: BaseClient, queues: BaseClient) -> None:
+    out_url, _ = queue_with_arn(queues, "fair-throttled")
+    held = python_function(lam, SLOW, {"OUT": out_url}, "held")
+    lam.put_function_concurrency(FunctionName=held, ReservedConcurrentExecutions=0)
+    _events(lam, held, 40, {"name": "held"})
+    free = python_function(lam, SLOW, {"OUT": out_url}, "free")
+    _events(lam, free, 1, {"name": "free"})
+    assert _one(queues, out_url)["Body"] == "free"
+    lam.delete_function(FunctionName=held)
+
+
+def test_a_backlog_of_slow_events_leaves_room_for_another_function(
+    lam: BaseClient, queues: BaseClient
+) -> None:
+    out_url, _ = queue_with_arn(queues, "fair-slow")
+    slow = python_function(lam, SLOW, {"OUT": out_url}, "slow", Timeout=10)
+    _events(lam, slow, 36, {"name": "slow", "sleep": 3})
+    quick = python_function(lam, SLOW, {"OUT": out_url}, "quick")
+    _events(lam, quick, 1, {"name": "quick"})
+    assert _one(queues, out_url)["Body"] == "quick"  # before the first of the slow ones is done

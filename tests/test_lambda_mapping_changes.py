@@ -9,11 +9,14 @@ import time
 from collections import Counter
 from typing import Any
 
+import pytest
 from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 
 from tests.harness import ServerProcess
 from tests.test_lambda_functions import python_function
 from tests.test_lambda_mappings import _count, _forwarded, _function, queue_with_arn
+from tests.test_wire import call
 
 TEN = 10
 
@@ -142,3 +145,22 @@ def test_a_batch_waiting_for_a_slot_is_never_run_after_its_messages_came_back(
     assert max(runs.values()) == 1, runs
     time.sleep(1)
     assert _count(queues, out_url) == (0, 0)  # nothing ran a second time late
+
+
+def test_settings_aws_refuses_are_refused(server: ServerProcess, lam: BaseClient, queues: BaseClient) -> None:
+    _, source_arn = queue_with_arn(queues, "refused")
+    _, fifo_arn = queue_with_arn(queues, "refused.fifo", FifoQueue="true")
+    out_url, _ = queue_with_arn(queues, "refused-out")
+    name = _function(lam, out_url)
+    with pytest.raises(ClientError) as refused:
+        lam.create_event_source_mapping(
+            EventSourceArn=fifo_arn, FunctionName=name, MaximumBatchingWindowInSeconds=5
+        )
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert refused.value.response["Error"]["Message"] == (
+        "Invalid request provided: Batching window is not supported for FIFO queues"
+    )
+    body = {"EventSourceArn": source_arn, "FunctionName": name, "ScalingConfig": "abc"}  # no SDK sends it
+    status, headers, _ = call(server, "POST", "/2015-03-31/event-source-mappings", json.dumps(body).encode())
+    assert (status, headers["x-amzn-errortype"]) == (400, "InvalidParameterValueException")
+    assert lam.list_event_source_mappings(FunctionName=name)["EventSourceMappings"] == []

@@ -63,7 +63,7 @@ def test_health_names_every_service_and_worker(server: ServerProcess) -> None:
     assert status == 200
     assert body["services"] == {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"}
     running = body["workers"]["running"]
-    always = {"retention", "sns-http-deliveries", "lambda-async"}
+    always = {"retention", "sns-http-deliveries", "lambda-async", "lambda-worker-reaper"}
     assert always <= set(running)
     workers_left = ("move-task-", "esm-")  # what other tests left running: move tasks, event-source mappings
     assert all(name in always or name.startswith(workers_left) for name in running)

@@ -12,6 +12,7 @@ from typing import Any
 
 from server.context import RequestContext
 from server.errors import AwsError
+from server.services.lambda_ import packages
 from server.services.lambda_.errors import invalid_value, validation
 
 RUNTIMES = (
@@ -87,6 +88,28 @@ def check_runtime(runtime: Any) -> str:
     return str(runtime)
 
 
+_TARGET_ARN = re.compile(r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()")
+
+
+def check_dead_letter(configuration: dict[str, Any]) -> None:
+    """DeadLetterConfig is an object whose TargetArn is an ARN (an SQS queue or SNS topic), or empty."""
+    if "DeadLetterConfig" not in configuration:
+        return
+    dead_letter = configuration["DeadLetterConfig"]
+    if not isinstance(dead_letter, dict):
+        raise invalid_value('DeadLetterConfig must be an object, such as {"TargetArn": "arn:aws:sqs:..."}.')
+    target = dead_letter.get("TargetArn", "")
+    if not isinstance(target, str) or not _TARGET_ARN.fullmatch(target):
+        raise validation(
+            "deadLetterConfig.targetArn",
+            target,
+            "Member must satisfy regular expression pattern: " + _TARGET_ARN.pattern,
+        )
+    if target and not target.startswith(("arn:aws:sqs:", "arn:aws:sns:")):
+        raise invalid_value(f"The target ARN {target} is not an SQS queue or an SNS topic.")
+    configuration["DeadLetterConfig"] = {"TargetArn": target} if target else {}
+
+
 def check_limits(configuration: dict[str, Any]) -> None:
     timeout, memory = configuration.get("Timeout"), configuration.get("MemorySize")
     if timeout is not None and (not isinstance(timeout, int) or not 1 <= timeout <= 900):
@@ -96,13 +119,16 @@ def check_limits(configuration: dict[str, Any]) -> None:
 
 
 def zip_of(code: Any) -> bytes:
-    """The deployment package of a `Code` / UpdateFunctionCode `ZipFile` (base64 in JSON), checked."""
+    """The deployment package of a `Code` / UpdateFunctionCode `ZipFile` (base64 in JSON), checked (it reads
+    the whole zip: call it in a thread)."""
     text = code.get("ZipFile") if isinstance(code, dict) else None
     if not isinstance(text, str):
         raise invalid_value("Please provide a source for function code.")
     try:
         package = base64.b64decode(text, validate=True)
-        zipfile.ZipFile(io.BytesIO(package)).testzip()
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            packages.check_unzipped_size(archive)  # before reading a byte of it: a zip bomb costs nothing
+            archive.testzip()
     except (ValueError, zipfile.BadZipFile):
         raise invalid_value(
             "Could not unzip uploaded file. Please check your file, then try to upload again."

@@ -65,6 +65,10 @@ class Functions:
     def all(self) -> list[FunctionRecord]:
         return list(self._by_arn.values())
 
+    def every_version(self, latest: FunctionRecord) -> list[FunctionRecord]:
+        """`$LATEST` and its published versions."""
+        return [latest, *self.versions.versions_of(latest)]
+
     def get(self, arn: str) -> FunctionRecord | None:
         """What an invocation of an ARN runs: resolved through its qualifier (a version or alias, the alias's
         traffic shifting applied) when it has one."""

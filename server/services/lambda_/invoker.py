@@ -5,11 +5,9 @@ workers). A function served by the user (`POSTHOUSE_FUNCTION_URL`) is called ove
 from __future__ import annotations
 
 import asyncio
-import io
 import shutil
 import sys
 import tempfile
-import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -17,14 +15,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 from persistence.records import FunctionRecord
 from server.clock import Clock
 from server.services import outbound
+from server.services.lambda_ import packages
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.served import ServedFunction, served_url
 from server.services.lambda_.versions import unqualified
+from server.services.lambda_.workers import NoWorker, Outcome, WorkerBudget, WorkerPool, base_environment
 
 if TYPE_CHECKING:  # httpx itself is imported when a served function is first called
     import httpx
-from server.services.lambda_.workers import Outcome, WorkerPool, base_environment
 
 _HERE = Path(__file__).parent
 
@@ -36,7 +35,9 @@ class Throttled(Exception):
 class Runner(Protocol):
     """What runs a function's invocations: its warm workers, or the user's server."""
 
-    async def invoke(self, request: dict[str, Any], timeout_s: float) -> Outcome: ...
+    async def invoke(self, request: dict[str, Any], timeout_s: float, wait: bool = True) -> Outcome:
+        """`wait`: for a worker when the server runs as many as it may (else NoWorker)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -67,6 +68,11 @@ def _unavailable(runtime: str) -> Outcome:
     )
 
 
+def _digest(function: FunctionRecord) -> str:
+    """The folder name of a function's unpacked code: its CodeSha256, made safe for a file name."""
+    return str(function.configuration["CodeSha256"]).replace("/", "_").replace("+", "-").rstrip("=")
+
+
 class Invoker:
     def __init__(
         self,
@@ -74,6 +80,7 @@ class Invoker:
         clock: Clock,
         activity: Activity,
         runtime_dir: Path | None,
+        budget: WorkerBudget,
         endpoint_url: str,
     ) -> None:
         self._functions = functions
@@ -84,6 +91,9 @@ class Invoker:
             self._scratch = tempfile.TemporaryDirectory(prefix="posthouse-lambda-")
             runtime_dir = Path(self._scratch.name)
         self._root = runtime_dir
+        self.budget = budget
+        self._retired: list[WorkerPool] = []
+        """Pools replaced while their workers ran: their code stays until the last one ends."""
         self._starting = asyncio.Lock()
         """One pool started at a time: concurrent first invocations share it, and unpack the code once."""
         self._endpoint_url = endpoint_url
@@ -132,7 +142,10 @@ class Invoker:
             self._running[unqualified(function.arn)] += 1
         started_ms = self._clock.now_ms()
         try:
-            outcome = await self._run(function, event, request_id)
+            try:
+                outcome = await self._run(function, event, request_id, wait)
+            except NoWorker:
+                raise Throttled() from None
             self._activity.invoked(
                 unqualified(function.arn),
                 {
@@ -162,7 +175,7 @@ class Invoker:
         async with self._freed:
             self._freed.notify_all()
 
-    async def _run(self, function: FunctionRecord, event: bytes, request_id: str) -> Outcome:
+    async def _run(self, function: FunctionRecord, event: bytes, request_id: str, wait: bool) -> Outcome:
         configuration = function.configuration
         runtime = str(configuration.get("Runtime", ""))
         served = served_url(configuration)
@@ -177,7 +190,7 @@ class Invoker:
             "invoked_function_arn": function.arn,
             "timeout_s": timeout_s,
         }
-        return await runner.invoke(request, timeout_s)
+        return await runner.invoke(request, timeout_s, wait)
 
     async def _runner(
         self, function: FunctionRecord, served: str | None, command: list[str] | None
@@ -192,14 +205,14 @@ class Invoker:
             if current is not None and current[0] == revision:
                 return current[1]
             if current is not None:
-                await current[1].close()
+                self._retire(current[1])
             runner: Runner
             if served is not None:
                 runner = ServedFunction(served, self._http_client())
             else:
                 assert command is not None
                 code_dir = await self._unpacked(function)
-                runner = WorkerPool(command, code_dir, self._environment(function, code_dir))
+                runner = WorkerPool(command, code_dir, self._environment(function, code_dir), self.budget)
             self._pools[key] = (revision, runner)
             return runner
 
@@ -209,15 +222,18 @@ class Invoker:
         return self._http
 
     async def _unpacked(self, function: FunctionRecord) -> Path:
-        digest = str(function.configuration["CodeSha256"]).replace("/", "_").replace("+", "-").rstrip("=")
-        code_dir = self._root / digest
+        code_dir = self._root / _digest(function)
         if not code_dir.exists():
             package = await self._functions.code(function)
-            partial = self._root / f"{digest}.partial"
-            with zipfile.ZipFile(io.BytesIO(package)) as archive:
-                archive.extractall(partial)  # zipfile drops absolute paths and `..` parts
-            partial.rename(code_dir)
+            await asyncio.to_thread(packages.unpack, package, code_dir)
         return code_dir
+
+    async def prune_code(self) -> None:
+        """Remove unpacked code no function or version names and no worker runs (at start, after a delete
+        or a code update)."""
+        keep = {_digest(f) for latest in self._functions.all() for f in self._functions.every_version(latest)}
+        keep |= self._code_in_use()
+        await asyncio.to_thread(packages.prune, self._root, keep)
 
     def _environment(self, function: FunctionRecord, code_dir: Path) -> dict[str, str]:
         configuration: dict[str, Any] = function.configuration
@@ -245,10 +261,21 @@ class Invoker:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
 
+    def _retire(self, runner: Runner) -> None:
+        """Replaced (new code or configuration) or deleted: running invocations finish on it, as on AWS."""
+        if isinstance(runner, WorkerPool):
+            runner.retire()
+            self._retired = [pool for pool in self._retired if pool.busy] + ([runner] if runner.busy else [])
+
+    def _code_in_use(self) -> set[str]:
+        pools = [runner for _, runner in self._pools.values() if isinstance(runner, WorkerPool)]
+        return {pool.code_dir.name for pool in pools + self._retired if pool is not None}
+
     async def forget(self, function_arn: str, version: str = "$LATEST") -> None:
         current = self._pools.pop(f"{function_arn}:{version}", None)
         if current is not None:
-            await current[1].close()
+            self._retire(current[1])
+        await self.prune_code()
 
     async def forget_function(self, function_arn: str) -> None:
         """Every runner of the function: `$LATEST`'s and its versions'."""
@@ -256,9 +283,10 @@ class Invoker:
             await self.forget(function_arn, key.rsplit(":", 1)[1])
 
     async def close(self) -> None:
-        for _, runner in self._pools.values():
+        for runner in [runner for _, runner in self._pools.values()] + list(self._retired):
             await runner.close()
         self._pools.clear()
+        self._retired.clear()
         if self._http is not None:
             await self._http.aclose()
             self._http = None

@@ -53,8 +53,12 @@ def checked(wanted: dict[str, Any], queue: QueueRecord | None, function_timeout:
     types = wanted.get("FunctionResponseTypes") or []
     if types not in ([], ["ReportBatchItemFailures"]):
         raise invalid_value("FunctionResponseTypes can only be ReportBatchItemFailures.")
+    if fifo and window > 0:
+        raise invalid_value("Invalid request provided: Batching window is not supported for FIFO queues")
     scaling = wanted.get("ScalingConfig") or {}
-    maximum = scaling.get("MaximumConcurrency") if isinstance(scaling, dict) else None
+    if not isinstance(scaling, dict):
+        raise invalid_value('ScalingConfig must be an object, such as {"MaximumConcurrency": 2}.')
+    maximum = scaling.get("MaximumConcurrency")
     if maximum is not None and (not isinstance(maximum, int) or not 2 <= maximum <= 1000):
         raise invalid_value("MaximumConcurrency must be between 2 and 1000.")
     patterns(wanted)

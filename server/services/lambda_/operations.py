@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from dataclasses import replace
 from typing import Any
@@ -47,6 +48,7 @@ def _configuration(params: Params, creating: bool) -> dict[str, Any]:
     if creating and not wanted.get("Handler"):
         raise invalid_value("Handler is required for a function of package type Zip.")
     function_rules.check_limits(wanted)
+    function_rules.check_dead_letter(wanted)
     environment = wanted.get("Environment")
     if environment is not None:
         variables = environment.get("Variables") if isinstance(environment, dict) else None
@@ -63,7 +65,7 @@ def _shown(function: FunctionRecord) -> Result:
 async def create_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
     name = function_rules.check_name(params.raw.get("FunctionName"))
     configuration = _configuration(params, creating=True)
-    code = function_rules.zip_of(params.raw.get("Code"))
+    code = await asyncio.to_thread(function_rules.zip_of, params.raw.get("Code"))
     function = await service.functions.create(ctx, name, configuration, params.text_map("Tags"), code)
     if params.raw.get("Publish") is True:
         function = await service.functions.publish(function, None, None, None)
@@ -154,8 +156,9 @@ async def delete_function(service: LambdaService, params: Params, ctx: RequestCo
 
 async def update_function_code(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
     function = _latest(service, params, ctx)
-    code = function_rules.zip_of({"ZipFile": params.raw.get("ZipFile")})
+    code = await asyncio.to_thread(function_rules.zip_of, {"ZipFile": params.raw.get("ZipFile")})
     updated = await service.functions.update(function, {}, code)
+    await service.invoker.forget(function.arn)  # the old code's workers finish what they run, then go
     if params.raw.get("Publish") is True:
         return _shown(await service.functions.publish(updated, None, None, None))
     return _shown(updated)
@@ -165,7 +168,9 @@ async def update_function_configuration(
     service: LambdaService, params: Params, ctx: RequestContext
 ) -> Result:
     function = _latest(service, params, ctx)
-    return _shown(await service.functions.update(function, _configuration(params, creating=False)))
+    updated = await service.functions.update(function, _configuration(params, creating=False))
+    await service.invoker.forget(function.arn)  # workers of the old configuration finish, then go
+    return _shown(updated)
 
 
 def _log_result(log: str, request_id: str, version: str, duration_ms: float, memory: int) -> str:

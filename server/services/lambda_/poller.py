@@ -167,7 +167,9 @@ class Poller:
         mapping = self._current(uuid)
         if mapping is None:
             return
-        scaling = mapping.configuration.get("ScalingConfig") or {}
+        scaling = mapping.configuration.get("ScalingConfig")
+        if not isinstance(scaling, dict):  # none, or a value stored before it was checked
+            scaling = {}
         # A MaximumConcurrency the user set is honoured in full (up to AWS's 1,000); without one, MAX_LOOPS.
         cap = int(scaling.get("MaximumConcurrency", MAX_LOOPS))
         function = self._function_of(mapping.function_arn)

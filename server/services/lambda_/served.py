@@ -64,7 +64,7 @@ class ServedFunction:
         self._url = httpx.URL(url)
         self._client = client
 
-    async def invoke(self, request: dict[str, Any], timeout_s: float) -> Outcome:
+    async def invoke(self, request: dict[str, Any], timeout_s: float, wait: bool = True) -> Outcome:
         import httpx
 
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from server.services.lambda_.functions import Functions
 from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.mappings import Mappings
 from server.services.lambda_.poller import Poller
+from server.services.lambda_.workers import WorkerBudget
 from server.services.sqs.consumer import Consumer
 from server.services.sqs.enqueue import Enqueue
 from server.services.topic_publishing import TopicPublishing
+
+REAP_EVERY_MS = 10_000
 
 
 class LambdaService:
@@ -29,13 +33,14 @@ class LambdaService:
         enqueue: Enqueue,
         workers: Workers,
         runtime_dir: Path | None,
+        budget: WorkerBudget,
         endpoint_url: str,
         publisher: Callable[[], TopicPublishing | None],
     ) -> None:
         self.clock = clock
         self.functions = Functions(db, clock)
         self.activity = Activity()
-        self.invoker = Invoker(self.functions, clock, self.activity, runtime_dir, endpoint_url)
+        self.invoker = Invoker(self.functions, clock, self.activity, runtime_dir, budget, endpoint_url)
         poller = Poller(
             clock,
             consumer,
@@ -52,6 +57,14 @@ class LambdaService:
         await self.functions.load()
         await self.mappings.load()
         self.mappings.start_pollers()
+        await self.invoker.prune_code()  # what a delete or update left behind when the server stopped
+
+    async def reap_idle(self) -> None:
+        """The worker that stops idle function workers, as AWS recycles idle environments."""
+        never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        while True:
+            await self.clock.wait(never, self.clock.now_ms() + REAP_EVERY_MS)
+            self.invoker.budget.reap()
 
     async def set_reserved_concurrency(self, function: FunctionRecord, reserved: int | None) -> None:
         """Kept with the function; its mappings' pollers start again with as many loops as it allows."""

@@ -1,0 +1,191 @@
+"""Code packages and worker processes as AWS handles them: zip bombs refused at upload, symlinks and execute
+bits kept, unpacked code removed with its function, the default (relative) data dir working, running
+invocations finishing on the old code, idle workers stopped, and a cap on workers across functions."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from conformance.clients import lambda_client
+from tests.harness import REPO, ServerProcess, free_port
+from tests.test_lambda_functions import python_function, zipped
+
+ECHO = """
+import os, time
+
+def handler(event, context):
+    time.sleep(event.get("sleep", 0))
+    return {"colour": os.environ.get("COLOUR"), "pid": os.getpid()}
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _invoke(lam: BaseClient, name: str, event: dict[str, Any] | None = None) -> Any:
+    reply = lam.invoke(FunctionName=name, Payload=json.dumps(event or {}).encode())
+    assert "FunctionError" not in reply, reply
+    return json.loads(reply["Payload"].read())
+
+
+def test_a_zip_that_unzips_past_awss_limit_is_refused_at_upload(lam: BaseClient) -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("handler.py", "def handler(e, c): return 1\n")
+        archive.writestr("zeros.bin", bytes(262_144_000))
+    assert len(bomb.getvalue()) < 1_000_000
+    with pytest.raises(ClientError) as refused:
+        lam.create_function(
+            FunctionName="bomb",
+            Runtime="python3.12",
+            Role="arn:aws:iam::000000000000:role/r",
+            Handler="handler.handler",
+            Code={"ZipFile": bomb.getvalue()},
+        )
+    error = refused.value.response["Error"]
+    assert error["Code"] == "InvalidParameterValueException"
+    assert error["Message"] == "Unzipped size must be smaller than 262144000 bytes"
+
+
+LINKS = """
+import os
+
+def handler(event, context):
+    return {
+        "executable": os.access("bin/tool.sh", os.X_OK),
+        "link": os.path.islink("alias.py") and os.readlink("alias.py"),
+        "escape": os.path.lexists("escape"),
+    }
+"""
+
+
+def _with_links() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("handler.py", LINKS)
+        tool = zipfile.ZipInfo("bin/tool.sh")
+        tool.external_attr = (stat.S_IFREG | 0o755) << 16
+        archive.writestr(tool, "#!/bin/sh\necho hi\n")
+        for name, target in (("alias.py", "handler.py"), ("escape", "../../../etc/passwd")):
+            link = zipfile.ZipInfo(name)
+            link.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(link, target)
+    return out.getvalue()
+
+
+def test_execute_bits_and_inner_symlinks_are_kept(lam: BaseClient) -> None:
+    name = python_function(lam, "", {}, "links")
+    lam.update_function_code(FunctionName=name, ZipFile=_with_links())
+    assert _invoke(lam, name) == {"executable": True, "link": "handler.py", "escape": False}
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    with ServerProcess(
+        tmp_path / "data", "--controllable-clock", "--lambda-max-workers", "2"
+    ).start() as server:
+        yield server
+
+
+def test_unpacked_code_goes_with_its_function(own_server: ServerProcess) -> None:
+    lam = lambda_client(own_server.url)
+    name = python_function(lam, ECHO, {}, "cleaned")
+    _invoke(lam, name)
+    code = own_server.data_dir / "lambda"
+    assert len(list(code.iterdir())) == 1
+    lam.update_function_code(FunctionName=name, ZipFile=zipped(ECHO + "\n# v2\n"))
+    _invoke(lam, name)
+    assert len(list(code.iterdir())) == 1  # the first code went once its workers did
+    lam.delete_function(FunctionName=name)
+    assert list(code.iterdir()) == []
+
+
+def test_a_running_invocation_finishes_after_its_configuration_changes(own_server: ServerProcess) -> None:
+    lam = lambda_client(own_server.url)
+    name = python_function(lam, ECHO, {"COLOUR": "blue"}, "finishing", Timeout=10)
+    results: list[Any] = []
+    first = threading.Thread(target=lambda: results.append(_invoke(lam, name, {"sleep": 1.5})))
+    first.start()
+    time.sleep(0.5)
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"COLOUR": "red"}})
+    assert _invoke(lam, name)["colour"] == "red"
+    first.join()
+    assert results[0]["colour"] == "blue"  # it ran to its end on the old configuration
+
+
+def test_idle_workers_are_stopped_and_workers_are_capped(own_server: ServerProcess) -> None:
+    lam = lambda_client(own_server.url)
+    assert own_server.process is not None
+    pid = own_server.process.pid
+    names = [python_function(lam, ECHO, {}, f"capped{n}") for n in range(3)]
+    for name in names:
+        _invoke(lam, name)
+        assert len(_children(pid)) <= 2  # the least recently used idle worker made room
+    busy = threading.Thread(target=lambda: [_invoke(lam, n, {"sleep": 1.5}) for n in names[:1]])
+    other = threading.Thread(target=lambda: _invoke(lam, names[1], {"sleep": 1.5}))
+    busy.start()
+    other.start()
+    time.sleep(0.7)
+    with pytest.raises(ClientError) as throttled:  # both workers busy: a direct invoke is throttled
+        lam.invoke(FunctionName=names[2], Payload=b"{}")
+    assert throttled.value.response["Error"]["Code"] == "TooManyRequestsException"
+    busy.join()
+    other.join()
+    own_server.advance(3600)  # an hour idle
+    deadline = time.monotonic() + 5
+    while _children(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _children(pid) == []
+
+
+def test_functions_run_with_the_default_relative_data_dir(tmp_path: Path) -> None:
+    """Started as the README says: in a working directory, with the default ./posthouse-data."""
+    port = free_port()
+    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while b"Ready." not in (tmp_path / "server.log").read_bytes():
+            assert time.monotonic() < deadline and process.poll() is None, (
+                tmp_path / "server.log"
+            ).read_text()
+            time.sleep(0.05)
+        lam = lambda_client(f"http://127.0.0.1:{port}")
+        name = python_function(lam, ECHO, {"COLOUR": "green"}, "relative")
+        assert _invoke(lam, name)["colour"] == "green"
+        assert (tmp_path / "posthouse-data" / "posthouse.db").exists()
+    finally:
+        process.terminate()
+        process.wait(15)
+        log.close()
