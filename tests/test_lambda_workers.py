@@ -4,6 +4,7 @@ invocations finishing on the old code, idle workers stopped, and a cap on worker
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -189,3 +190,58 @@ def test_functions_run_with_the_default_relative_data_dir(tmp_path: Path) -> Non
         process.terminate()
         process.wait(15)
         log.close()
+
+
+LINGERING = """
+import threading, time
+
+def handler(event, context):
+    threading.Thread(target=time.sleep, args=(600,)).start()  # a non-daemon thread keeps a process alive
+    time.sleep(event.get("sleep", 0))
+    return 1
+"""
+
+
+def _worker_pids(server_pid: int) -> list[int]:
+    return [pid for pid in _children(server_pid) if b"bootstrap" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def _gone(pids: list[int], timeout: float = 5) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not [pid for pid in pids if Path(f"/proc/{pid}").exists() and _alive(pid)]:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _invoke_until_the_server_goes(lam: BaseClient, name: str) -> None:
+    with contextlib.suppress(Exception):  # the server is stopped under it
+        lam.invoke(FunctionName=name, Payload=b'{"sleep": 30}')
+
+
+@pytest.mark.parametrize("stop", ["kill -9", "SIGTERM"])
+def test_workers_busy_or_idle_die_with_the_server(tmp_path: Path, stop: str) -> None:
+    server = ServerProcess(tmp_path / "data").start()
+    assert server.process is not None
+    lam = lambda_client(server.url)
+    idle = python_function(lam, LINGERING, {}, "idle")
+    _invoke(lam, idle)
+    busy = python_function(lam, LINGERING, {}, "busy", Timeout=60)
+    threading.Thread(target=_invoke_until_the_server_goes, args=(lam, busy), daemon=True).start()
+    deadline = time.monotonic() + 10
+    while len(workers := _worker_pids(server.process.pid)) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    if stop == "kill -9":
+        server.kill()
+    else:
+        server.stop()
+    assert _gone(workers), [pid for pid in workers if _alive(pid)]

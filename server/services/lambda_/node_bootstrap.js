@@ -146,6 +146,7 @@ async function main() {
     captured = "";
     writeProtocol(JSON.stringify(answer) + "\n");
   }
+  process.exit(0); // stdin closed: the server is gone or done with this worker, whatever timers remain
 }
 
 main();

@@ -97,3 +97,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    os._exit(0)  # stdin closed: the server is gone or done with this worker, whatever threads remain
