@@ -31,6 +31,8 @@ def validation(member: str, value: object, constraint: str) -> AwsError:
 DIRECT_UPLOAD_BYTES = 69_905_067
 """A 50 MB zip, base64-encoded in JSON: CreateFunction and UpdateFunctionCode."""
 SYNC_PAYLOAD_BYTES = 6_291_456
+MAX_RESPONSE_BYTES = 6_291_556
+"""AWS's limit on a synchronous invocation's response; past it the invocation fails."""
 _NAMES_IN_TEXTS = {"Invoke": "InvokeFunction"}
 
 

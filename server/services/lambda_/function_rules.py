@@ -88,6 +88,42 @@ def check_runtime(runtime: Any) -> str:
     return str(runtime)
 
 
+RESERVED_VARIABLES = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+        "TZ",
+    }
+)
+"""The runtime's own variables, which a function's configuration may not set (AWS's list)."""
+
+
+def check_variables(variables: dict[str, Any]) -> None:
+    reserved = sorted(name for name in variables if name in RESERVED_VARIABLES)
+    if reserved:
+        raise invalid_value(
+            "Lambda was unable to configure your environment variables because the environment variables you"
+            " have provided contains reserved keys that are currently not supported for modification. Reserved"
+            f" keys used in this request: {', '.join(reserved)}"
+        )
+
+
 _TARGET_ARN = re.compile(r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()")
 
 

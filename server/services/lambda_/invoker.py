@@ -17,6 +17,7 @@ from server.clock import Clock
 from server.services import outbound
 from server.services.lambda_ import packages
 from server.services.lambda_.activity import Activity
+from server.services.lambda_.errors import MAX_RESPONSE_BYTES
 from server.services.lambda_.functions import Functions
 from server.services.lambda_.served import ServedFunction, served_url
 from server.services.lambda_.versions import unqualified
@@ -73,6 +74,17 @@ def _unavailable(runtime: str) -> Outcome:
     )
 
 
+def _within_limits(outcome: Outcome) -> Outcome:
+    """A result past AWS's response limit is the function error AWS reports instead."""
+    if outcome.result is None or len(outcome.result) <= MAX_RESPONSE_BYTES:
+        return outcome
+    error = {
+        "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
+    return Outcome(None, error, outcome.log)
+
+
 def _digest(function: FunctionRecord) -> str:
     """The folder name of a function's unpacked code: its CodeSha256, made safe for a file name."""
     return str(function.configuration["CodeSha256"]).replace("/", "_").replace("+", "-").rstrip("=")
@@ -127,6 +139,7 @@ class Invoker:
         wait: bool = False,
         source: str = "Invoke",
         wait_until_ms: int | None = None,
+        client_context: str | None = None,
     ) -> Outcome:
         """Run the function. At its reserved concurrency, `wait` waits for a running invocation to end (an
         event-source mapping's poller, an Event invocation), until `wait_until_ms` if given; a direct invoke,
@@ -148,7 +161,7 @@ class Invoker:
         started_ms = self._clock.now_ms()
         try:
             try:
-                outcome = await self._run(function, event, request_id, wait)
+                outcome = _within_limits(await self._run(function, event, request_id, wait, client_context))
             except NoWorker:
                 raise Throttled() from None
             self._activity.invoked(
@@ -180,7 +193,9 @@ class Invoker:
         async with self._freed:
             self._freed.notify_all()
 
-    async def _run(self, function: FunctionRecord, event: bytes, request_id: str, wait: bool) -> Outcome:
+    async def _run(
+        self, function: FunctionRecord, event: bytes, request_id: str, wait: bool, client_context: str | None
+    ) -> Outcome:
         configuration = function.configuration
         runtime = str(configuration.get("Runtime", ""))
         served = served_url(configuration)
@@ -194,6 +209,7 @@ class Invoker:
             "request_id": request_id,
             "invoked_function_arn": function.arn,
             "timeout_s": timeout_s,
+            "client_context": client_context,
         }
         return await runner.invoke(request, timeout_s, wait)
 

@@ -10,6 +10,7 @@ const { pathToFileURL } = require("node:url");
 
 const writeProtocol = process.stdout.write.bind(process.stdout);
 let captured = "";
+const LOG_KEPT = 256 * 1024;
 let requestId = "undefined";
 const capture = (chunk) => {
   captured += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
@@ -142,7 +143,7 @@ async function main() {
         answer.result = JSON.stringify(ran.result === undefined ? null : ran.result);
       }
     }
-    answer.log = captured;
+    answer.log = captured.slice(-LOG_KEPT); // printing 20 MB fails nothing: Tail shows 4 KB anyway
     captured = "";
     writeProtocol(JSON.stringify(answer) + "\n");
   }

@@ -18,7 +18,7 @@ from server.services.lambda_ import mapping_operations as mappings
 from server.services.lambda_ import permission_operations as permissions
 from server.services.lambda_ import settings_operations as settings
 from server.services.lambda_ import version_operations as versions
-from server.services.lambda_.errors import invalid_value, throttled
+from server.services.lambda_.errors import invalid_value, request_too_large, throttled
 from server.services.lambda_.invoker import Throttled
 from server.services.lambda_.service import LambdaService
 from server.services.params import Params
@@ -27,6 +27,8 @@ from server.wire import Operation
 Result = dict[str, Any]
 PAGE = 50
 LOG_TAIL = 4096
+EVENT_PAYLOAD_BYTES = 1_048_576
+"""AWS's limit on an asynchronous (Event) invocation's payload."""
 _CONFIGURABLE = (
     "Role",
     "Handler",
@@ -54,6 +56,7 @@ def _configuration(params: Params, creating: bool) -> dict[str, Any]:
         variables = environment.get("Variables") if isinstance(environment, dict) else None
         if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
             raise invalid_value("Environment variables must be a map of strings.")
+        function_rules.check_variables(variables)
         wanted["Environment"] = {"Variables": variables}
     return wanted
 
@@ -199,11 +202,15 @@ async def invoke(service: LambdaService, params: Params, ctx: RequestContext) ->
         return {"StatusCode": 204}
     request_id = ctx.request_id  # the invocation's id is the request's, as on AWS
     if kind == "Event":
+        if len(payload) > EVENT_PAYLOAD_BYTES:
+            raise request_too_large("Invoke", EVENT_PAYLOAD_BYTES)
         await service.async_invocations.queue(function, payload, request_id)  # kept before the 202
         return {"StatusCode": 202}
     started_ms = service.clock.now_ms()
     try:
-        outcome = await service.invoker.invoke(function, payload, request_id)
+        outcome = await service.invoker.invoke(
+            function, payload, request_id, client_context=params.text("ClientContext")
+        )
     except Throttled:
         raise throttled() from None
     version = str(function.configuration.get("Version", "$LATEST"))

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from server.services.lambda_.errors import MAX_RESPONSE_BYTES
 from server.services.lambda_.workers import Outcome, timed_out
 from server.services.outbound import Refused, check_destination
 
@@ -25,8 +26,6 @@ if TYPE_CHECKING:  # httpx itself is imported when a served function is first ca
 
 SERVED_BY = "POSTHOUSE_FUNCTION_URL"
 RIE_PATH = "/2015-03-31/functions/function/invocations"
-MAX_RESPONSE = 6 * 1024 * 1024
-"""Lambda's limit on a synchronous invocation's response payload."""
 _ERROR_KEYS = {"errorType", "errorMessage"}
 
 
@@ -83,16 +82,8 @@ class ServedFunction:
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body += chunk
-                    if len(body) > MAX_RESPONSE:
-                        return Outcome(
-                            None,
-                            {
-                                "errorMessage": "Response payload size exceeded maximum allowed payload size"
-                                f" ({MAX_RESPONSE} bytes).",
-                                "errorType": "Function.ResponseSizeTooLarge",
-                            },
-                            _log(response),
-                        )
+                    if len(body) > MAX_RESPONSE_BYTES:
+                        break  # past the limit: the invoker answers AWS's error for it
         except httpx.TimeoutException:
             return timed_out(timeout_s)
         except (httpx.HTTPError, OSError, Refused) as error:

@@ -11,6 +11,7 @@ new code or configuration is retired: its idle workers stop at once, its busy on
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import os
 import signal
@@ -53,6 +54,8 @@ class _Worker:
             raise ConnectionError("the worker exited")
         answer = orjson.loads(line)
         result = answer.get("result")
+        if "bytes" in answer:  # a handler that returned bytes: they are the response as they are
+            return Outcome(base64.b64decode(answer["bytes"]), answer.get("error"), answer.get("log", ""))
         return Outcome(
             None if result is None else result.encode(), answer.get("error"), answer.get("log", "")
         )
