@@ -1,11 +1,13 @@
 """Bounded slices of the break-it campaign, run with the suite: the long-poll storm at 300 polls, the whole
-malformed-input corpus, the slow clients at a quarter of the scripts numbers, three seconds of kill -9."""
+malformed-input corpus (SQS and admin; Lambda's REST-JSON API, one pass over its model), the slow clients at a
+quarter of the scripts numbers, three seconds of kill -9."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+from tests.campaign import lambda_corpus
 from tests.campaign.crashes import failed, run
 from tests.campaign.malformed import SERVER_ARGS, replay
 from tests.campaign.slow_clients import campaign, held_too_long
@@ -23,6 +25,14 @@ def test_malformed_corpus_gets_no_5xx_and_only_parseable_replies(tmp_path: Path)
         figures = replay(server.url)
     assert figures["cases"] >= 10_000
     assert (figures["server_errors"], figures["problems"], figures["healthy_after"]) == (0, [], True)
+
+
+def test_lambda_malformed_corpus_gets_no_5xx_and_only_parseable_replies(tmp_path: Path) -> None:
+    with ServerProcess(tmp_path / "data", "--in-memory").start() as server:
+        figures = lambda_corpus.replay(server.url, rounds=3)
+    assert figures["cases"] >= 6_000
+    assert figures["problems"] == []
+    assert not any(status >= 500 for status in figures["statuses"])
 
 
 def test_slow_clients_slice_all_cut_off_within_twice_the_timeout(tmp_path: Path) -> None:

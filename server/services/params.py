@@ -13,10 +13,13 @@ from typing import Any
 from server.errors import invalid_parameter_value, missing_parameter
 
 
+def shown(value: object) -> str:
+    """A value as an error text quotes it, bounded (reprlib) for one nested a thousand deep or a megabyte long."""
+    return value if isinstance(value, str) and len(value) <= 256 else _SHORT.repr(value)
+
+
 def _bad(name: str, value: object, reason: str) -> Exception:
-    # reprlib bounds the text of a value nested a thousand deep or a megabyte long.
-    shown = value if isinstance(value, str) and len(value) <= 256 else _SHORT.repr(value)
-    return invalid_parameter_value(f"Value {shown} for parameter {name} is invalid. Reason: {reason}")
+    return invalid_parameter_value(f"Value {shown(value)} for parameter {name} is invalid. Reason: {reason}")
 
 
 def _short_repr() -> reprlib.Repr:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.errors import AwsError
+from server.services.params import shown
 
 
 def function_not_found(arn: str) -> AwsError:
@@ -20,10 +21,10 @@ def invalid_value(message: str) -> AwsError:
 
 
 def validation(member: str, value: object, constraint: str) -> AwsError:
-    shown = value if isinstance(value, str | int) else repr(value)
+    quoted = value if isinstance(value, str) else str(value) if isinstance(value, int) else shown(value)
     return AwsError(
         "ValidationException",
-        f"1 validation error detected: Value '{shown}' at '{member}' failed to satisfy constraint: {constraint}",
+        f"1 validation error detected: Value '{quoted}' at '{member}' failed to satisfy constraint: {constraint}",
     )
 
 

@@ -14,6 +14,7 @@ from server.context import RequestContext
 from server.errors import AwsError
 from server.services.lambda_ import packages
 from server.services.lambda_.errors import invalid_value, validation
+from server.services.params import shown
 
 RUNTIMES = (
     *(f"nodejs{v}.x" for v in (18, 20, 22, 24)),
@@ -80,9 +81,9 @@ def check_role(role: Any) -> str:
 
 
 def check_runtime(runtime: Any) -> str:
-    if runtime not in RUNTIMES:
+    if not isinstance(runtime, str) or runtime not in RUNTIMES:
         raise invalid_value(
-            f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set:"
+            f"Value {shown(runtime)} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set:"
             f" [{', '.join(RUNTIMES)}] or be a valid ARN"
         )
     return str(runtime)
