@@ -1,13 +1,14 @@
 """Bounded slices of the break-it campaign, run with the suite: the long-poll storm at 300 polls, the whole
 malformed-input corpus (SQS and admin; Lambda's REST-JSON API, one pass over its model), the slow clients at a
-quarter of the scripts numbers, three seconds of kill -9."""
+quarter of the scripts numbers, three seconds of kill -9, and kill -9 twice under an event-source mapping and
+Event invocations."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
-from tests.campaign import lambda_corpus
+from tests.campaign import lambda_corpus, lambda_crashes
 from tests.campaign.crashes import failed, run
 from tests.campaign.malformed import SERVER_ARGS, replay
 from tests.campaign.slow_clients import campaign, held_too_long
@@ -53,3 +54,9 @@ def test_crash_slice_loses_resurrects_duplicates_and_reorders_nothing(tmp_path: 
         figures = asyncio.run(run(server, seconds=3, kills=2))
     assert figures["kills"] == 2 and figures["answered_sends"] > 0 and figures["dead_lettered_fifo"] > 0
     assert not failed(figures), figures
+
+
+def test_lambda_crash_slice_loses_no_acknowledged_message_or_event(tmp_path: Path) -> None:
+    figures = lambda_crashes.run(tmp_path / "data", messages=600, events=90, kills=2)
+    assert figures["acknowledged"] >= 600
+    assert (figures["lost"], figures["processed"]) == (0, figures["acknowledged"]), figures
