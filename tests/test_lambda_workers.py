@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -245,3 +246,15 @@ def test_workers_busy_or_idle_die_with_the_server(tmp_path: Path, stop: str) -> 
     else:
         server.stop()
     assert _gone(workers), [pid for pid in workers if _alive(pid)]
+
+
+def test_get_functions_code_location_serves_the_zip(lam: BaseClient) -> None:
+    first, second = zipped(ECHO), zipped(ECHO + "\n# two\n")
+    name = python_function(lam, ECHO, {}, "located")
+    lam.update_function_code(FunctionName=name, ZipFile=first)
+    lam.publish_version(FunctionName=name)
+    lam.update_function_code(FunctionName=name, ZipFile=second)
+    for qualifier, package in (("1", first), ("$LATEST", second)):
+        location = lam.get_function(FunctionName=name, Qualifier=qualifier)["Code"]["Location"]
+        with urllib.request.urlopen(location) as reply:
+            assert reply.read() == package

@@ -55,6 +55,18 @@ async def function_invocations(request: Request) -> Response:
     )
 
 
+async def function_code(request: Request) -> Response:
+    """The deployment package, where GetFunction's Code.Location points (AWS: a presigned S3 URL)."""
+    service = _lambda(request)
+    latest = _function(service, request.path_params["name"])
+    qualifier = request.query_params.get("qualifier")
+    function = service.functions.versions.resolve(latest, qualifier) if qualifier else latest
+    if function is None:
+        raise function_not_found(f"{latest.arn}:{qualifier}")
+    package = await service.functions.code(function)
+    return Response(package, media_type="application/zip")
+
+
 async def list_mappings(request: Request) -> Response:
     service = _lambda(request)
     mappings = [
@@ -77,6 +89,7 @@ async def describe_mapping(request: Request) -> Response:
 LAMBDA_ROUTES = [
     Route("/admin/lambda/functions", list_functions),
     Route("/admin/lambda/functions/{name:path}/invocations", function_invocations),
+    Route("/admin/lambda/functions/{name:path}/code", function_code),
     Route("/admin/lambda/mappings", list_mappings),
     Route("/admin/lambda/mappings/{uuid}", describe_mapping),
 ]

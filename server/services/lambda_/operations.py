@@ -92,6 +92,9 @@ def _latest(
 async def get_function(service: LambdaService, params: Params, ctx: RequestContext) -> Result:
     function = _qualified(service, params, ctx)
     location = f"{ctx.base_url}/admin/lambda/functions/{function.name}/code"
+    version = str(function.configuration.get("Version", "$LATEST"))
+    if version != "$LATEST":
+        location += f"?qualifier={version}"
     shown: Result = {
         "Configuration": _shown(function),
         "Code": {"RepositoryType": "S3", "Location": location},
