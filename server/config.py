@@ -38,7 +38,7 @@ class Config:
     """Request bodies held in memory at once, all connections together."""
     max_connections: int = 1000
     """Open connections at once; past it new ones are answered 503."""
-    lambda_max_workers: int = 64
+    lambda_max_workers: int = 32
     """Function worker processes at once, every function together."""
     lambda_idle_s: int = 120
     """How long an idle function worker is kept warm."""
