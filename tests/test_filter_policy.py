@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -358,3 +359,43 @@ def test_the_index_finds_exactly_the_subscriptions_whose_policy_matches(
     assert sorted(s.arn for s in routes.matching(facts)) == sorted(
         a for a in expected if int(a.rsplit(":", 1)[1]) % 2
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "a", "b", "ab", "ba"]), min_size=1, max_size=5).filter(
+        lambda parts: all(parts[1:-1])  # no `**`
+    ),
+    st.text(alphabet="ab", max_size=12),
+)
+def test_wildcard_matches_as_the_reference_glob(parts: list[str], text: str) -> None:
+    pattern = "*".join(parts)
+    policy = compile_policy(json.dumps({"k": [{"wildcard": pattern}]}), body_scope=True)
+    assert policy is not None
+    assert policy.matches(Facts.of_document({"k": text})) == _glob(pattern, text)
+
+
+def test_a_hostile_wildcard_against_a_256_kb_value_costs_linear_time() -> None:
+    policy = compile_policy(json.dumps({"k": [{"wildcard": "*a*a*a*a*a*a*a*b"}]}), body_scope=True)
+    assert policy is not None
+    value = "a" * 262_144
+    started = time.perf_counter()
+    assert not policy.matches(Facts.of_document({"k": value}))
+    assert time.perf_counter() - started < 0.5  # a backtracking regular expression took 15.8 s at 4,000
+
+
+def test_sns_refuses_the_wildcard_operator_as_aws_does(sns: BaseClient, server: ServerProcess) -> None:
+    topic = sns.create_topic(Name=unique("wild"))["TopicArn"]
+    queue = sqs_client(server.url, "json").create_queue(QueueName=unique("wild"))["QueueUrl"]
+    arn = sqs_client(server.url, "json").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    for policy in ({"k": [{"wildcard": "*a*b"}]}, {"k": [{"anything-but": {"wildcard": "a*"}}]}):
+        with pytest.raises(ClientError) as raised:
+            sns.subscribe(
+                TopicArn=topic,
+                Protocol="sqs",
+                Endpoint=arn["Attributes"]["QueueArn"],
+                Attributes={"FilterPolicy": json.dumps(policy)},
+            )
+        code, message, status = error_of(raised)
+        assert (code, status) == ("InvalidParameter", 400)
+        assert "wildcard" in message

@@ -11,7 +11,6 @@ does). Exact strings and numbers sit in sets, so a long list of values costs one
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,10 @@ _LOWER = {">", ">="}
 _UPPER = {"<", "<="}
 _STRING_TESTS = ("prefix", "suffix", "equals-ignore-case", "wildcard")
 _OPERATORS = {*_STRING_TESTS, "anything-but", "numeric", "exists", "cidr"}
+EVENT_PATTERN_OPERATORS = frozenset(_OPERATORS)
+"""Lambda's filter patterns (EventBridge's grammar)."""
+SNS_OPERATORS = frozenset(_OPERATORS - {"wildcard"})
+"""SNS's filter policies: AWS documents no `wildcard` there, and refuses it as an unknown operator."""
 
 Path = tuple[str, ...]
 Test = Callable[[Any], bool]
@@ -173,8 +176,10 @@ def _values_at(body: dict[str, Any], path: Path) -> list[Any] | None:
 # ---- checking and compiling -------------------------------------------------------------------------------
 
 
-def compile_policy(text: str, body_scope: bool) -> Policy | None:
-    """The policy, checked; None for an empty one (which matches everything)."""
+def compile_policy(
+    text: str, body_scope: bool, operators: frozenset[str] = EVENT_PATTERN_OPERATORS
+) -> Policy | None:
+    """The policy, checked (only `operators` allowed); None for an empty one (which matches everything)."""
     if not text.strip():
         return None
     try:
@@ -185,7 +190,7 @@ def compile_policy(text: str, body_scope: bool) -> Policy | None:
         raise _bad("failed to parse JSON. The policy must be a JSON object")
     if not document:
         return None
-    alternatives = _alternatives(document, body_scope, (), 0)
+    alternatives = _alternatives(document, body_scope, (), 0, operators)
     if sum(_product(leaves) for leaves in alternatives) > MAX_COMBINATIONS:
         raise _bad("Filter policy is too complex")
     for leaves in alternatives:
@@ -202,22 +207,22 @@ def _product(leaves: list[tuple[Path, Leaf]]) -> int:
 
 
 def _alternatives(
-    node: dict[str, Any], body_scope: bool, path: Path, depth: int
+    node: dict[str, Any], body_scope: bool, path: Path, depth: int, operators: frozenset[str]
 ) -> list[list[tuple[Path, Leaf]]]:
     if depth > MAX_DEPTH:
         raise _bad("Filter policy is too complex")
     alternatives: list[list[tuple[Path, Leaf]]] = [[]]
     for key, value in node.items():
         if key == "$or":
-            branches = _or_branches(value, body_scope, path, depth)
+            branches = _or_branches(value, body_scope, path, depth, operators)
             alternatives = [mine + theirs for mine in alternatives for theirs in branches]
         elif isinstance(value, dict):
             if not body_scope:
                 raise _bad("Filter policy scope MessageAttributes does not support nested filter policy")
-            nested = _alternatives(value, body_scope, (*path, key), depth + 1)
+            nested = _alternatives(value, body_scope, (*path, key), depth + 1, operators)
             alternatives = [mine + theirs for mine in alternatives for theirs in nested]
         elif isinstance(value, list):
-            leaf = (*path, key), _leaf(value)
+            leaf = (*path, key), _leaf(value, operators)
             alternatives = [[*mine, leaf] for mine in alternatives]
         else:
             raise _bad(f'"{key}" must be an object or an array')
@@ -226,13 +231,17 @@ def _alternatives(
     return alternatives
 
 
-def _or_branches(value: Any, body_scope: bool, path: Path, depth: int) -> list[list[tuple[Path, Leaf]]]:
+def _or_branches(
+    value: Any, body_scope: bool, path: Path, depth: int, operators: frozenset[str]
+) -> list[list[tuple[Path, Leaf]]]:
     if not isinstance(value, list) or len(value) < 2 or not all(isinstance(b, dict) and b for b in value):
         raise _bad('"$or" must be an array of at least two filter policies')
-    return [leaves for branch in value for leaves in _alternatives(branch, body_scope, path, depth + 1)]
+    return [
+        leaves for branch in value for leaves in _alternatives(branch, body_scope, path, depth + 1, operators)
+    ]
 
 
-def _leaf(conditions: list[Any]) -> Leaf:
+def _leaf(conditions: list[Any], operators: frozenset[str]) -> Leaf:
     if not conditions:
         raise _bad("Empty arrays are not allowed")
     strings: set[str] = set()
@@ -251,12 +260,14 @@ def _leaf(conditions: list[Any]) -> Leaf:
             if len(condition) != 1:
                 raise _bad("Only one key allowed in match expression")
             ((operator, operand),) = condition.items()
+            if operator not in operators:
+                raise _bad(f"Unrecognized match type {operator}")
             if operator == "exists":
                 if not isinstance(operand, bool):
                     raise _bad("exists match pattern must be either true or false.")
                 must_exist, must_be_absent = must_exist or operand, must_be_absent or not operand
             else:
-                tests.append(_test(operator, operand))
+                tests.append(_test(operator, operand, operators))
         else:
             raise _bad("Match value must be String, number, true, false, or null")
     return Leaf(
@@ -287,15 +298,33 @@ def _string_test(operator: str, operand: Any) -> Test:
         return lambda value: isinstance(value, str) and value.casefold() == folded
     if "**" in pattern:
         raise _bad("Consecutive wildcard characters are not allowed")
-    wildcard = re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
-    return lambda value: isinstance(value, str) and wildcard.fullmatch(value) is not None
+    parts = pattern.split("*")
+    return lambda value: isinstance(value, str) and _glob_matches(parts, value)
 
 
-def _test(operator: str, operand: Any) -> Test:
+def _glob_matches(parts: list[str], value: str) -> bool:
+    """Whether `value` matches the pattern `*`.join(parts), in time linear in its length: the first part is
+    a prefix, the last a suffix, and each one between is found at its leftmost place after the one before
+    (leftmost is always safe for `*`, so nothing is tried twice, unlike a backtracking regular expression)."""
+    if len(parts) == 1:
+        return value == parts[0]
+    first, *middle, last = parts
+    if len(value) < len(first) + len(last) or not value.startswith(first) or not value.endswith(last):
+        return False
+    at, end = len(first), len(value) - len(last)
+    for part in middle:
+        found = value.find(part, at, end)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
+
+
+def _test(operator: str, operand: Any, operators: frozenset[str]) -> Test:
     if operator in _STRING_TESTS:
         return _string_test(operator, operand)
     if operator == "anything-but":
-        return _anything_but(operand)
+        return _anything_but(operand, operators)
     if operator == "numeric":
         return _numeric(operand)
     if operator == "cidr":
@@ -303,12 +332,12 @@ def _test(operator: str, operand: Any) -> Test:
     raise _bad(f"Unrecognized match type {operator}")
 
 
-def _anything_but(operand: Any) -> Test:
+def _anything_but(operand: Any, operators: frozenset[str]) -> Test:
     if isinstance(operand, dict):
         if len(operand) != 1:
             raise _bad("Only one key allowed in match expression")
         ((operator, pattern),) = operand.items()
-        if operator not in _STRING_TESTS:
+        if operator not in _STRING_TESTS or operator not in operators:
             raise _bad(f"Unsupported anything-but pattern: {operator}")
         inner = _string_test(operator, pattern)
         return lambda value: isinstance(value, str) and not inner(value)

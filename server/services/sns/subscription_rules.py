@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from persistence.records import SubscriptionRecord, TopicRecord
-from server.services.filter_policy import Policy, PolicyError, compile_policy
+from server.services.filter_policy import SNS_OPERATORS, Policy, PolicyError, compile_policy
 from server.services.sns.errors import invalid_parameter
 from server.services.sns.topic_rules import json_object
 
@@ -113,7 +113,7 @@ def filter_policy(attributes: dict[str, str]) -> Policy | None:
     """The subscription's filter policy under its scope, compiled (and so checked); None without one."""
     body_scope = attributes.get("FilterPolicyScope") == "MessageBody"
     try:
-        return compile_policy(attributes.get("FilterPolicy", ""), body_scope)
+        return compile_policy(attributes.get("FilterPolicy", ""), body_scope, SNS_OPERATORS)
     except PolicyError as error:
         raise invalid_parameter(f"FilterPolicy: {error}") from None
 
