@@ -266,4 +266,4 @@ class Gateway:
         except AwsError as error:
             if as_json:
                 return query.encode_error_json(error, ctx.request_id)
-            return query.encode_error(error, ctx.request_id, wire.names.namespace if wire else None)
+            return query.encode_error(error, ctx.request_id, wire.names if wire else None)

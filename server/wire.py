@@ -65,6 +65,8 @@ class XmlNames:
     """Result member -> (entry, key, value) elements of a wrapped map (`<Attributes><entry><key>…`)."""
     without_result: frozenset[str] = frozenset()
     """Operations whose model has no output shape: no <...Result> element at all."""
+    error_detail: bool = False
+    """Whether its errors carry an empty `<Detail/>` (SQS's do; SNS's and STS's do not)."""
     json_members: dict[tuple[str, str], str] = field(default_factory=dict)
     """(operation, result member) -> its name where AWS renders the reply as JSON (`Accept: application/json`)
     and names it otherwise than the JSON protocol does."""

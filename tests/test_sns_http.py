@@ -178,3 +178,18 @@ def test_the_outbox_survives_kill_9(tmp_path: Path) -> None:
         with ServerProcess(tmp_path / "data", port=first.port).start():
             retried = subscriber.wait_for(3)[2]
         assert retried.headers["x-amz-sns-message-id"] == message_id
+
+
+@pytest.mark.parametrize("status", [404, 429, 301])
+def test_a_4xx_or_3xx_answer_is_not_retried(
+    sns: BaseClient, server: ServerProcess, subscriber: Subscriber, status: int
+) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    policy = {"healthyRetryPolicy": {"numRetries": 3, "numNoDelayRetries": 3}}
+    _confirmed(sns, topic, subscriber, DeliveryPolicy=json.dumps(policy))
+    subscriber.statuses.append(status)
+    sns.publish(TopicArn=topic, Message="refused")
+    subscriber.wait_for(2)
+    server.advance(120)
+    time.sleep(0.5)
+    assert len(subscriber.received) == 2  # the confirmation and the one attempt

@@ -4,6 +4,7 @@ their topic and survive a restart."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from botocore.exceptions import ClientError
 from conformance.clients import sns_client, sqs_client
 from tests.harness import ServerProcess
 from tests.test_sns_topics import error_of, unique
+from tests.test_wire import call
 
 
 @pytest.fixture
@@ -235,3 +237,34 @@ def test_subscriptions_survive_a_restart(tmp_path: Path) -> None:
     with ServerProcess(tmp_path / "data").start() as server:
         attributes = sns_client(server.url).get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
         assert (attributes["TopicArn"], attributes["RawMessageDelivery"]) == (topic, "true")
+
+
+def test_settings_that_would_poison_a_topic_are_refused(sns: BaseClient, server: ServerProcess) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    with pytest.raises(ClientError) as raised:  # an application subscription needs a platform endpoint
+        sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=topic)
+    assert error_of(raised)[0] == "InvalidParameter"
+    fifo_dlq = queue_arn(server, unique("dlq") + ".fifo")
+    with pytest.raises(ClientError) as raised:  # a standard topic has no message group to park it with
+        sns.subscribe(
+            TopicArn=topic,
+            Protocol="sqs",
+            Endpoint=queue_arn(server, unique("target")),
+            Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": fifo_dlq})},
+        )
+    assert error_of(raised)[0] == "InvalidParameter"
+    assert "standard queue as DLQ" in error_of(raised)[1]
+    assert sns.publish(TopicArn=topic, Message="still fine")["MessageId"]
+
+
+def test_sns_errors_carry_no_detail_element(server: ServerProcess) -> None:
+    status, _, body = call(
+        server,
+        "POST",
+        "/",
+        b"Action=GetTopicAttributes&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3Anope&Version=2010-03-31",
+        Content_Type="application/x-www-form-urlencoded",
+    )
+    assert status == 404
+    assert b"<Code>NotFound</Code>" in body
+    assert b"Detail" not in body

@@ -246,14 +246,17 @@ def encode_error_json(error: AwsError, request_id: str) -> HttpResponse:
     return HttpResponse(error.status, body, JSON_MEDIA_TYPE, {"x-amzn-RequestId": request_id})
 
 
-def encode_error(error: AwsError, request_id: str, namespace: str | None) -> HttpResponse:
-    """The query protocol's ErrorResponse; `namespace` is None when no service could be told apart."""
-    detail = {
+def encode_error(error: AwsError, request_id: str, names: XmlNames | None) -> HttpResponse:
+    """The query protocol's ErrorResponse, in the service's namespace, with an empty `<Detail/>` where the
+    service writes one (SQS does, SNS and STS do not); `names` is None when no service could be told apart."""
+    detail: dict[str, Any] = {
         "Type": "Sender" if error.sender_fault else "Receiver",
         "Code": error.code,
         "Message": error.query_message or error.message,
-        "Detail": None,
     }
+    if names is None or names.error_detail:
+        detail["Detail"] = None
+    namespace = names.namespace if names is not None else None
     document = {"Error": detail, "RequestId": request_id}
     body = _render({"ErrorResponse": {"@xmlns": namespace, **document} if namespace else document})
     return HttpResponse(error.status, body, MEDIA_TYPE, {"x-amzn-RequestId": request_id})

@@ -10,6 +10,7 @@ attributes), in the same transaction; without one it is dropped, as SNS drops it
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"
 MAX_SQS_ATTRIBUTES = 10
 _BARE = {"email", "sms", "application"}
 """Protocols that get the message itself, never an envelope."""
+
+log = logging.getLogger("posthouse.sns.fanout")
 
 
 def _signed(subscription: SubscriptionRecord) -> bool:
@@ -163,12 +166,10 @@ class Fanout:
         for index, (publication, notification, matched) in enumerate(deliveries):
             item = _Item(index, publication, notification)
             for subscription in matched:
-                if subscription.protocol == "sqs":
-                    self._to_queue(batch, item, subscription, envelopes, now_ms, request_id)
-                else:
-                    self._to_elsewhere(batch, subscription, publication, notification, envelopes)
-                    if subscription.protocol == "lambda":
-                        self._to_function(batch, item, subscription, now_ms, request_id)
+                try:
+                    self._deliver(batch, item, subscription, envelopes, now_ms, request_id)
+                except Exception:  # one subscription's failed delivery, never a failed publish
+                    log.exception("delivery to %s failed; dropped", subscription.arn)
         published = [Published(n.message_id, n.sequence_number) for _, n, _ in deliveries]
         if topic.fifo:  # deduplicated in the transaction that delivers, so a duplicate goes nowhere
             keys = [_dedup_key(topic, publication) for publication in publications]
@@ -187,6 +188,22 @@ class Fanout:
                 subscription.arn, subscription.protocol, subscription.endpoint, payload, now_ms
             )
         return published
+
+    def _deliver(
+        self,
+        batch: _Batch,
+        item: _Item,
+        subscription: SubscriptionRecord,
+        envelopes: Envelopes,
+        now_ms: int,
+        request_id: str,
+    ) -> None:
+        if subscription.protocol == "sqs":
+            self._to_queue(batch, item, subscription, envelopes, now_ms, request_id)
+        else:
+            self._to_elsewhere(batch, subscription, item.publication, item.notification, envelopes)
+            if subscription.protocol == "lambda":
+                self._to_function(batch, item, subscription, now_ms, request_id)
 
     def _to_queue(
         self,
@@ -254,8 +271,8 @@ class Fanout:
     ) -> None:
         """A failed delivery, into the subscription's dead-letter queue with AWS's attributes saying why."""
         queue = self._dead_letter_queue(subscription)
-        if queue is None:
-            return  # dropped, as SNS drops what it cannot deliver and has nowhere to park
+        if queue is None or (queue.fifo and item.publication.group_id is None):
+            return  # dropped, as SNS drops what it cannot deliver and has nowhere (fit) to park
         attributes: Attributes = {
             "ErrorCode": {"DataType": "String", "StringValue": failure[0]},
             "ErrorMessage": {"DataType": "String", "StringValue": failure[1]},

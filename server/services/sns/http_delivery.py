@@ -4,7 +4,8 @@ dead-letter queue gets the message (in the transaction that drops it from the ou
 dropped. Every wait goes through the clock, so tests can drive retries.
 
 Requests never reach the cloud metadata addresses (the endpoint's name is resolved and checked before each
-attempt) and redirects are not followed: a 3xx is a failed attempt, as anything but a 2xx is.
+attempt) and redirects are not followed. As on AWS, only a server-side failure is retried: a 5xx, a status
+outside 200-599, no answer, a connection error; a 3xx or 4xx ends the delivery.
 """
 
 from __future__ import annotations
@@ -114,7 +115,9 @@ class HttpDeliveries:
         status, problem = await self._post(client, pending, policy.content_type)
         attempt = pending.attempts + 1
         self._recorded.delivery_attempt(delivery, attempt, status, problem, self._clock.now_ms())
-        if status is not None and 200 <= status < 300:
+        if status is not None and 200 <= status < 500:
+            # AWS retries only server-side failures (a 5xx, a status outside 200-599, no answer within 15 s, a
+            # connection or TLS error): a 3xx or 4xx answer ends the delivery, with no retry and no parking.
             await self._db.run(lambda conn: outbox.delete(conn, pending.id))
             return
         delay_s = policy.retry.delay_s(attempt)

@@ -25,6 +25,8 @@ SETTABLE = {
     "ReplayPolicy",
 }
 _PHONE = re.compile(r"\+?[0-9]{7,15}")
+_PLATFORM_ENDPOINT = re.compile(r"endpoint/[A-Za-z_]+/[^/]+/[^/]+")
+"""The resource of a platform endpoint's ARN: `endpoint/GCM/app/<id>`."""
 _ARN_PREFIX = {
     "sqs": "arn:aws:sqs:",
     "lambda": "arn:aws:lambda:",
@@ -42,6 +44,8 @@ def check_endpoint(protocol: str, endpoint: str | None, topic: TopicRecord) -> s
         not endpoint.startswith(_ARN_PREFIX[protocol]) or len(endpoint.split(":")) < 6
     ):
         raise invalid_parameter("SQS endpoint ARN" if protocol == "sqs" else f"{protocol} endpoint ARN")
+    if protocol == "application" and not _PLATFORM_ENDPOINT.fullmatch(endpoint.split(":", 5)[-1]):
+        raise invalid_parameter("application endpoint ARN")  # a platform endpoint's, not anything of SNS's
     if protocol in ("http", "https") and not endpoint.lower().startswith(f"{protocol}://"):
         raise invalid_parameter(f"Endpoint must match the specified protocol: {protocol}")
     if protocol in ("email", "email-json") and "@" not in endpoint:
@@ -82,6 +86,10 @@ def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) ->
         if topic.fifo and not target.endswith(".fifo"):
             raise invalid_parameter(
                 "RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic."
+            )
+        if not topic.fifo and target.endswith(".fifo"):  # no message group to put it in
+            raise invalid_parameter(
+                "RedrivePolicy: must use a standard queue as DLQ for a standard Subscription to a standard Topic."
             )
     elif name == "DeliveryPolicy" and value and json_object(value) is None:
         raise invalid_parameter(f"{name}: failed to parse JSON.")

@@ -47,6 +47,7 @@ INPUTS: dict[str, Struct] = {
 
 OUTPUT = XmlNames(
     namespace=NAMESPACE,
+    error_detail=True,
     lists={
         "QueueUrls": "QueueUrl",
         "queueUrls": "QueueUrl",
