@@ -62,8 +62,11 @@ class HttpPolicy:
 
 
 def _retry(document: Any) -> RetryPolicy | None:
-    if not isinstance(document, dict):
-        return None
+    return retry_policy(document) if isinstance(document, dict) else None
+
+
+def retry_policy(document: dict[str, Any]) -> RetryPolicy:
+    """The schedule a retry policy describes, AWS's defaults for what it leaves out."""
     defaults = RetryPolicy()
 
     def number(name: str, default: float) -> float:

@@ -18,9 +18,13 @@ Result = dict[str, Any]
 
 
 def _policy(policy_text: str) -> dict[str, Any]:
+    """The topic's Policy with a list of statement objects (what a value stored before Policy was checked on
+    input holds otherwise is left out, so that it always reads back)."""
     policy = topic_rules.json_object(policy_text) or {}
-    if not isinstance(policy.get("Statement"), list):
-        policy["Statement"] = []
+    statements = policy.get("Statement")
+    policy["Statement"] = (
+        [s for s in statements if isinstance(s, dict)] if isinstance(statements, list) else []
+    )
     return policy
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from persistence.records import SubscriptionRecord, TopicRecord
 from server.services.filter_policy import SNS_OPERATORS, Policy, PolicyError, compile_policy
+from server.services.sns.delivery_policy_rules import check_subscription_policy
 from server.services.sns.errors import invalid_parameter
 from server.services.sns.topic_rules import json_object
 
@@ -91,8 +92,11 @@ def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) ->
             raise invalid_parameter(
                 "RedrivePolicy: must use a standard queue as DLQ for a standard Subscription to a standard Topic."
             )
-    elif name == "DeliveryPolicy" and value and json_object(value) is None:
-        raise invalid_parameter(f"{name}: failed to parse JSON.")
+    elif name == "DeliveryPolicy" and value:
+        document = json_object(value)
+        if document is None:
+            raise invalid_parameter(f"{name}: failed to parse JSON.")
+        check_subscription_policy(document)
 
 
 def normalised(name: str, value: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from persistence.records import TopicRecord
+from server.services.sns.delivery_policy_rules import check_topic_policy
 from server.services.sns.errors import invalid_parameter
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -67,10 +68,37 @@ def check_attribute(name: str, value: str, fifo: bool) -> None:
         raise invalid_parameter(f"{name}: Invalid value [{value}]")
     if name in _JSON_VALUED and value and json_object(value) is None:
         raise invalid_parameter(f"{name}: the value is not a JSON object")
+    if name == "DeliveryPolicy" and value:
+        check_topic_policy(json_object(value))
+    if name == "Policy" and value:
+        check_access_policy(json_object(value))
     if name == "MaximumMessageSize" and not (value.isdigit() and 1024 <= int(value) <= 1_048_576):
         raise invalid_parameter("MaximumMessageSize: must be an integer from 1024 to 1048576")
     if name.endswith("SampleRate") and not (value.isdigit() and 0 <= int(value) <= 100):
         raise invalid_parameter(f"{name}: must be an integer from 0 to 100")
+
+
+MAX_POLICY_DEPTH = 16
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep `value` nests, counting no further than `limit`."""
+    if limit <= 0 or not isinstance(value, dict | list):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
+
+
+def check_access_policy(policy: dict[str, Any] | None) -> None:
+    """A topic's Policy: a statement list of objects, nested no deeper than access policies go (so that
+    AddPermission and RemovePermission can always read it back)."""
+    if policy is None or _depth(policy, MAX_POLICY_DEPTH + 1) > MAX_POLICY_DEPTH:
+        raise invalid_parameter("Policy: the policy is not a valid access policy")
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+        raise invalid_parameter("Policy: Statement must be a JSON object or an array of JSON objects")
 
 
 def check_tags(tags: dict[str, str], keys_seen: int) -> None:
@@ -121,8 +149,11 @@ def maximum_message_size(topic: TopicRecord | None) -> int:
 
 def effective_delivery_policy(topic: TopicRecord) -> str:
     """The defaults with the topic's DeliveryPolicy merged over them."""
-    own = orjson.loads(topic.attributes.get("DeliveryPolicy") or "{}")
-    return orjson.dumps(_merged(EFFECTIVE_DELIVERY_POLICY, own)).decode()
+    own = json_object(topic.attributes.get("DeliveryPolicy") or "{}") or {}
+    try:
+        return orjson.dumps(_merged(EFFECTIVE_DELIVERY_POLICY, own)).decode()
+    except orjson.JSONEncodeError:  # nested too deep to write: a value stored before policies were checked
+        return orjson.dumps(EFFECTIVE_DELIVERY_POLICY).decode()
 
 
 def attributes_view(topic: TopicRecord, confirmed: int, pending: int) -> dict[str, str]:
