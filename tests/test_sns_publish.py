@@ -271,10 +271,37 @@ def test_a_deleted_queue_is_a_failed_delivery_that_goes_to_the_dead_letter_queue
     sns.publish(TopicArn=topic, Message="undeliverable")  # still a 200: the publish did not fail
     assert json.loads(received(sqs, alive_url)[0]["Body"])["Message"] == "undeliverable"
     (parked,) = received(sqs, f"{server.url}/000000000000/{dead_name}")
-    assert json.loads(parked["Body"])["Message"] == "undeliverable"
-    attributes = parked["MessageAttributes"]
-    assert attributes["ErrorCode"]["StringValue"] == "AWS.SimpleQueueService.NonExistentQueue"
-    assert set(attributes) == {"ErrorCode", "ErrorMessage", "RequestID"}
+    assert json.loads(parked["Body"])["Message"] == "undeliverable"  # the envelope, as SNS parks it
+    assert "MessageAttributes" not in parked  # SNS adds none (ErrorCode and friends are Lambda's)
+
+
+def test_a_raw_subscriptions_dead_letter_copy_keeps_its_attributes(
+    sns: BaseClient, sqs: BaseClient, server: ServerProcess
+) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    dead_name = unique("dlq")
+    policy = json.dumps({"deadLetterTargetArn": queue_arn(server, dead_name)})
+    gone_url, _ = subscribed_queue(sns, server, topic, RedrivePolicy=policy, RawMessageDelivery="true")
+    sqs.delete_queue(QueueUrl=gone_url)
+    colour = {"colour": {"DataType": "String", "StringValue": "blue"}}
+    sns.publish(TopicArn=topic, Message="raw and parked", MessageAttributes=colour)
+    (parked,) = received(sqs, f"{server.url}/000000000000/{dead_name}")
+    assert parked["Body"] == "raw and parked"
+    assert {k: v["StringValue"] for k, v in parked["MessageAttributes"].items()} == {"colour": "blue"}
+
+
+def test_a_publish_trace_header_becomes_the_aws_trace_header(
+    sns: BaseClient, sqs: BaseClient, server: ServerProcess
+) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    url, _ = subscribed_queue(sns, server, topic)
+    trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+    sns.meta.events.register_first(
+        "before-sign.sns.Publish", lambda request, **_: request.headers.__setitem__("X-Amzn-Trace-Id", trace)
+    )
+    sns.publish(TopicArn=topic, Message="traced")
+    (message,) = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["AWSTraceHeader"])["Messages"]
+    assert message["Attributes"]["AWSTraceHeader"] == trace
 
 
 def test_pending_subscriptions_get_nothing_and_no_subscriber_is_fine(sns: BaseClient) -> None:
@@ -525,3 +552,38 @@ def test_sns_unsigned_gives_a_placeholder_signature(tmp_path: Path) -> None:
         envelope = json.loads(received(sqs_client(unsigned.url, "json"), url)[0]["Body"])
     assert envelope["Signature"] == base64.b64encode(bytes(128)).decode()
     assert envelope["SignatureVersion"] == "1" and envelope["SigningCertURL"].endswith(".pem")
+
+
+def test_publish_input_aws_refuses_is_refused(sns: BaseClient) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    fifo = sns.create_topic(Name=unique() + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    refused: list[tuple[str, dict[str, Any]]] = [
+        (topic, {"Message": "bell \x01"}),
+        (topic, {"Message": "not a character \ufffe"}),
+        (topic, {"Message": "{}", "MessageStructure": "xml"}),
+        (fifo, {"Message": "m", "MessageGroupId": "g" * 129, "MessageDeduplicationId": "d"}),
+        (fifo, {"Message": "m", "MessageGroupId": "with space", "MessageDeduplicationId": "d"}),
+        (fifo, {"Message": "m", "MessageGroupId": "é", "MessageDeduplicationId": "d"}),
+        (fifo, {"Message": "m", "MessageGroupId": "g", "MessageDeduplicationId": "tab\t"}),
+    ]
+    for arn, request in refused:
+        with pytest.raises(ClientError) as raised:
+            sns.publish(TopicArn=arn, **request)
+        assert error_of(raised)[0] == "InvalidParameter", request
+    punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" + "a" * 96
+    assert sns.publish(TopicArn=fifo, Message="m", MessageGroupId=punctuation, MessageDeduplicationId="d-1")
+
+
+def test_an_sms_subscription_is_confirmed_at_once_and_gets_publishes(
+    sns: BaseClient, server: ServerProcess
+) -> None:
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    arn = sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550123", ReturnSubscriptionArn=True)[
+        "SubscriptionArn"
+    ]
+    assert (
+        sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"] == "false"
+    )
+    sns.publish(TopicArn=topic, Message="texted")
+    _, recorded = server.admin("GET", "/admin/sns/messages?protocol=sms")
+    assert [m["Payload"] for m in recorded["messages"] if m["SubscriptionArn"] == arn] == ["texted"]

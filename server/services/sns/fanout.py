@@ -92,6 +92,8 @@ class _Batch:
     """For Lambda subscriptions: (publication, function ARN, event), queued as Event invocations."""
     recorded: list[tuple[SubscriptionRecord, str]] = field(default_factory=list)
     """For protocols Posthouse does not send over a network: (subscription, payload)."""
+    system_attributes: Attributes | None = None
+    """AWSTraceHeader, from the publishing request's X-Amzn-Trace-Id, for every SQS copy."""
 
     def add(self, queue: QueueRecord, publication: int, row: NewMessage) -> None:
         self.queues.setdefault(queue.id, (queue, []))[1].append((publication, row))
@@ -138,9 +140,15 @@ class Fanout:
         return f"{self._last_sequence:020d}"
 
     async def publish(
-        self, topic: TopicRecord, publications: list[Publication], base_url: str, request_id: str
+        self,
+        topic: TopicRecord,
+        publications: list[Publication],
+        base_url: str,
+        request_id: str,
+        trace_header: str | None = None,
     ) -> list[Published]:
-        """Deliver each publication to the topic's subscribed queues; what each became, in order."""
+        """Deliver each publication to the topic's subscribed queues; what each became, in order. A trace
+        header (the Publish request's X-Amzn-Trace-Id) becomes each SQS copy's AWSTraceHeader."""
         now_ms = self._clock.now_ms()
         envelopes = Envelopes(self._signer, base_url, topic.attributes.get("SignatureVersion", "1"))
         deliveries = []
@@ -163,6 +171,8 @@ class Fanout:
             if _signed(s)
         )
         batch = _Batch()
+        if trace_header:
+            batch.system_attributes = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace_header}}
         for index, (publication, notification, matched) in enumerate(deliveries):
             item = _Item(index, publication, notification)
             for subscription in matched:
@@ -244,7 +254,8 @@ class Fanout:
             dedup = dedup_id(publication)
         elif notification.sequence_number is not None:
             group_id = None  # a FIFO topic's groups do not follow it into a standard queue
-        row = self._enqueue.row(queue, Message(body, SENDER_ID, attributes, None, group_id, dedup), now_ms)
+        message = Message(body, SENDER_ID, attributes, batch.system_attributes, group_id, dedup)
+        row = self._enqueue.row(queue, message, now_ms)
         batch.add(queue, index, row)
 
     def _to_function(
@@ -269,16 +280,15 @@ class Fanout:
         now_ms: int,
         request_id: str,
     ) -> None:
-        """A failed delivery, into the subscription's dead-letter queue with AWS's attributes saying why."""
+        """A failed delivery, into the subscription's dead-letter queue as SNS parks it: the raw message with
+        its own attributes (raw delivery), or the envelope (`failure` is only logged: the ErrorCode,
+        ErrorMessage and RequestID attributes are what Lambda's dead-letter queues add, not SNS's)."""
         queue = self._dead_letter_queue(subscription)
         if queue is None or (queue.fifo and item.publication.group_id is None):
             return  # dropped, as SNS drops what it cannot deliver and has nowhere (fit) to park
-        attributes: Attributes = {
-            "ErrorCode": {"DataType": "String", "StringValue": failure[0]},
-            "ErrorMessage": {"DataType": "String", "StringValue": failure[1]},
-            "RequestID": {"DataType": "String", "StringValue": request_id},
-        }
-        self._put(batch, item, queue, body, attributes, now_ms)
+        log.info("delivery to %s failed (%s: %s); parked", subscription.arn, *failure)
+        raw = subscription_rules.is_raw(subscription) and subscription.protocol == "sqs"
+        self._put(batch, item, queue, body, (item.publication.attributes or None) if raw else None, now_ms)
 
     @staticmethod
     def _to_elsewhere(

@@ -164,13 +164,9 @@ class HttpDeliveries:
         policy = subscription_rules.redrive_policy(subscription) if subscription else None
         queue = self._enqueue.queue(policy["deadLetterTargetArn"]) if policy else None
         rows = []
-        if queue is not None:
-            attributes = {
-                "ErrorCode": {"DataType": "String", "StringValue": "EndpointUnavailable"},
-                "ErrorMessage": {"DataType": "String", "StringValue": problem[:1000]},
-                "RequestID": {"DataType": "String", "StringValue": pending.delivery.message_id},
-            }
-            message = Message(pending.delivery.body, SENDER_ID, attributes)
+        if queue is not None:  # what was being delivered, as SNS parks it (ErrorCode and friends are Lambda's)
+            log.info("delivery %s to %s given up (%s); parked", pending.id, pending.delivery.endpoint, problem)
+            message = Message(pending.delivery.body, SENDER_ID)
             rows = [self._enqueue.row(queue, message, self._clock.now_ms())]
 
         def op(conn: sqlite3.Connection) -> list[Enqueued]:

@@ -58,7 +58,9 @@ async def publish(sns: SnsService, params: Params, ctx: RequestContext) -> Resul
     target = _target(sns, params, ctx)
     if isinstance(target, TopicRecord):
         publication = publish_rules.publication(params, target)
-        (published,) = await sns.fanout.publish(target, [publication], ctx.base_url, ctx.request_id)
+        (published,) = await sns.fanout.publish(
+            target, [publication], ctx.base_url, ctx.request_id, ctx.trace_header
+        )
         return published.reply()
     now_ms = sns.clock.now_ms()
     if isinstance(target, PlatformEndpointRecord):
@@ -115,7 +117,7 @@ async def publish_batch(sns: SnsService, params: Params, ctx: RequestContext) ->
         raise _batch_error(
             "BatchRequestTooLong", "The length of all the messages put together is more than the limit."
         )
-    published = await sns.fanout.publish(topic, publications, ctx.base_url, ctx.request_id)
+    published = await sns.fanout.publish(topic, publications, ctx.base_url, ctx.request_id, ctx.trace_header)
     successful = [{"Id": entry_id, **one.reply()} for entry_id, one in zip(ids, published, strict=True)]
     return {"Successful": successful, "Failed": []}
 

@@ -38,6 +38,10 @@ class Publication(NamedTuple):
         return self.per_protocol.get(protocol, self.message)
 
 
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_FIFO_ID = re.compile(r"[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]{1,128}")
+
+
 def parameter_value_invalid(message: str) -> AwsError:
     return AwsError("ParameterValueInvalid", message, shape="InvalidParameterValueException")
 
@@ -152,6 +156,11 @@ def publication(
     message = entry.text("Message")
     if not message:
         raise invalid_parameter("Empty message")
+    if _NOT_XML.search(message):  # what no XML reply could carry (SQS refuses it too): never an altered body
+        raise invalid_parameter("Message: it contains characters XML does not allow")
+    structure = entry.text("MessageStructure")
+    if structure is not None and structure != "json":
+        raise invalid_parameter("MessageStructure")
     check_subject(subject)
     attributes_ = attributes(entry.mapping("MessageAttributes"), where)
     size = len(message.encode()) + size_of(attributes_)
@@ -175,6 +184,12 @@ def _fifo_ids(entry: Params, topic: TopicRecord | None) -> tuple[str | None, str
                 "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId"
                 " provided explicitly"
             )
+        for name, value in (("MessageGroupId", group_id), ("MessageDeduplicationId", dedup_id)):
+            if value is not None and not _FIFO_ID.fullmatch(value):
+                raise invalid_parameter(
+                    f"{name} Reason: {name} can only include alphanumeric and punctuation characters."
+                    " 1 to 128 in length."
+                )
         return group_id, dedup_id
     if dedup_id is not None:
         raise invalid_parameter(

@@ -12,7 +12,7 @@ from server.services.sns.delivery_policy_rules import check_subscription_policy
 from server.services.sns.errors import invalid_parameter
 from server.services.sns.topic_rules import json_object
 
-CONFIRMED_AT_ONCE = {"sqs", "lambda", "firehose", "application"}
+CONFIRMED_AT_ONCE = {"sqs", "lambda", "firehose", "application", "sms"}
 """Protocols whose endpoints (in the same account) need no confirmation."""
 PROTOCOLS = CONFIRMED_AT_ONCE | {"http", "https", "email", "email-json", "sms"}
 RAW_CAPABLE = {"sqs", "http", "https", "firehose"}
