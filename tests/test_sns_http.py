@@ -162,6 +162,10 @@ def test_unsubscribing_sends_an_unsubscribe_confirmation(sns: BaseClient, subscr
     assert goodbye.headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation"
     assert goodbye.document["Message"].startswith(f"You have chosen to deactivate subscription {arn}.\n")
     _verify_confirmation(goodbye.document)
+    with urllib.request.urlopen(goodbye.document["SubscribeURL"]) as reply:  # changed one's mind: restored
+        assert arn.encode() in reply.read()
+    sns.publish(TopicArn=topic, Message="welcome back")
+    assert subscriber.wait_for(3)[2].document["Message"] == "welcome back"
 
 
 def test_the_outbox_survives_kill_9(tmp_path: Path) -> None:

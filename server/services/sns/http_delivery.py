@@ -164,8 +164,12 @@ class HttpDeliveries:
         policy = subscription_rules.redrive_policy(subscription) if subscription else None
         queue = self._enqueue.queue(policy["deadLetterTargetArn"]) if policy else None
         rows = []
-        if queue is not None:  # what was being delivered, as SNS parks it (ErrorCode and friends are Lambda's)
-            log.info("delivery %s to %s given up (%s); parked", pending.id, pending.delivery.endpoint, problem)
+        if (
+            queue is not None
+        ):  # what was being delivered, as SNS parks it (ErrorCode and friends are Lambda's)
+            log.info(
+                "delivery %s to %s given up (%s); parked", pending.id, pending.delivery.endpoint, problem
+            )
             message = Message(pending.delivery.body, SENDER_ID)
             rows = [self._enqueue.row(queue, message, self._clock.now_ms())]
 

@@ -75,6 +75,7 @@ class SnsService:
                 " message."
             )
             token = subscription.token or secrets.token_hex(128)
+            self.subscriptions.unsubscribed(token, subscription)
             await self._send(topic, subscription, "UnsubscribeConfirmation", token, message, base_url)
 
     async def _send(

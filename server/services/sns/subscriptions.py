@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from dataclasses import replace
 
 from persistence import subscriptions as subscription_rows
@@ -16,6 +17,8 @@ from server.services.sns import subscription_rules
 from server.services.sns.errors import invalid_parameter, subscription_not_found
 from server.services.sns.routing import TopicRoutes
 
+UNSUBSCRIBED_KEPT = 1000
+
 
 class Subscriptions:
     def __init__(self, db: Database) -> None:
@@ -26,6 +29,9 @@ class Subscriptions:
         """(topic, protocol, endpoint) -> subscription ARN: a topic subscribes an endpoint once."""
         self._routes: dict[str, TopicRoutes] = {}
         """Per topic: its subscriptions with their compiled filter policies, filed for publishing."""
+        self._unsubscribed: OrderedDict[str, SubscriptionRecord] = OrderedDict()
+        """UnsubscribeConfirmation token -> the subscription it deleted (its SubscribeURL restores it); the
+        latest UNSUBSCRIBED_KEPT, in memory."""
 
     async def load(self) -> None:
         self.forget_all()
@@ -117,7 +123,19 @@ class Subscriptions:
                     subscription = replace(subscription, pending=False)
                     await self._save(subscription)
                 return subscription
+        restored = self._unsubscribed.get(token)
+        if restored is not None and restored.topic_arn == topic.arn:  # an UnsubscribeConfirmation's link
+            del self._unsubscribed[token]
+            restored = replace(restored, pending=False)
+            await self._save(restored)
+            return restored
         raise invalid_parameter("Token")
+
+    def unsubscribed(self, token: str, subscription: SubscriptionRecord) -> None:
+        """Remember what an UnsubscribeConfirmation's SubscribeURL (with `token`) would restore."""
+        self._unsubscribed[token] = subscription
+        while len(self._unsubscribed) > UNSUBSCRIBED_KEPT:
+            self._unsubscribed.popitem(last=False)
 
     async def set_attribute(
         self, subscription: SubscriptionRecord, topic: TopicRecord, name: str, value: str
