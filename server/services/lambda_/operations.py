@@ -21,6 +21,7 @@ from server.services.lambda_ import version_operations as versions
 from server.services.lambda_.errors import invalid_value, request_too_large, throttled
 from server.services.lambda_.invoker import Throttled
 from server.services.lambda_.service import LambdaService
+from server.services.lambda_.versions import version_number
 from server.services.params import Params
 from server.wire import Operation
 
@@ -119,7 +120,8 @@ def _listing_key(function: FunctionRecord) -> tuple[str, int]:
 def _after(marker: str) -> tuple[str, int]:
     """A NextMarker (`name:version`) back as a listing key; a bare name resumes after that function."""
     name, _, version = marker.rpartition(":")
-    return (name, int(version)) if name and version.isdigit() else (marker, 1 << 62)
+    number = version_number(version)
+    return (name, number) if name and number is not None else (marker, 1 << 62)
 
 
 async def list_functions(service: LambdaService, params: Params, ctx: RequestContext) -> Result:

@@ -53,6 +53,12 @@ def check_alias_name(name: Any) -> str:
     return name
 
 
+def version_number(text: str) -> int | None:
+    """A published version's number as a qualifier or marker names it (ASCII digits, as many as a version
+    can have), else None: `²` is a digit to str.isdigit, and 5,000 digits are more than int() takes."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 class Versions:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -95,14 +101,16 @@ class Versions:
                     version = other
         if version == LATEST:
             return replace(latest, arn=f"{latest.arn}:{qualifier}")
-        configuration = self._versions.get(latest.arn, {}).get(int(version)) if version.isdigit() else None
+        number = version_number(version)
+        configuration = self._versions.get(latest.arn, {}).get(number) if number is not None else None
         if configuration is None:
             return None
         return replace(latest, arn=f"{latest.arn}:{qualifier}", configuration=configuration)
 
     def missing(self, latest: FunctionRecord, qualifier: str) -> AwsError:
         arn = f"{latest.arn}:{qualifier}"
-        return function_not_found(arn) if qualifier.isdigit() or qualifier == LATEST else alias_not_found(arn)
+        named_a_version = version_number(qualifier) is not None or qualifier == LATEST
+        return function_not_found(arn) if named_a_version else alias_not_found(arn)
 
     def versions_of(self, latest: FunctionRecord) -> list[FunctionRecord]:
         """The published versions, oldest first."""
@@ -151,14 +159,14 @@ class Versions:
     async def delete_version(self, latest: FunctionRecord, qualifier: str) -> None:
         if qualifier == LATEST:
             raise invalid_value("$LATEST version cannot be deleted without deleting the function.")
-        if not qualifier.isdigit():
+        version = version_number(qualifier)
+        if version is None:
             raise invalid_value(f"Invalid qualifier: {qualifier}")  # aliases go by DeleteAlias
         using = [
             name for name, a in self._aliases.get(latest.arn, {}).items() if a["FunctionVersion"] == qualifier
         ]
         if using:
             raise conflict(f"Unable to delete version because the following aliases reference it: {using}")
-        version = int(qualifier)
         await self._db.run(lambda conn: function_rows.delete_version(conn, latest.arn, version))
         self._versions.get(latest.arn, {}).pop(version, None)
 
@@ -201,13 +209,13 @@ class Versions:
         return {"AdditionalVersionWeights": {k: float(v) for k, v in weights.items()}}
 
     def _check_target(self, latest: FunctionRecord, version: Any) -> str:
-        if not isinstance(version, str) or not (version == LATEST or version.isdigit()):
+        if not isinstance(version, str) or not (version == LATEST or version_number(version) is not None):
             raise validation(
                 "functionVersion",
                 version,
                 r"Member must satisfy regular expression pattern: (\$LATEST|[0-9]+)",
             )
-        if version != LATEST and int(version) not in self._versions.get(latest.arn, {}):
+        if version != LATEST and version_number(version) not in self._versions.get(latest.arn, {}):
             raise function_not_found(f"{latest.arn}:{version}")
         return version
 
