@@ -1,5 +1,5 @@
 """Bounded slices of the break-it campaign, run with the suite: the long-poll storm at 300 polls, the whole
-malformed-input corpus (SQS and admin; Lambda's REST-JSON API, one pass over its model), the slow clients at a
+malformed-input corpus (SQS and admin; Lambda's REST-JSON and SNS's query API, three passes over each model), the slow clients at a
 quarter of the scripts numbers, three seconds of kill -9, and kill -9 twice under an event-source mapping and
 Event invocations."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.campaign import lambda_corpus, lambda_crashes
+from tests.campaign import lambda_corpus, lambda_crashes, sns_corpus
 from tests.campaign.crashes import failed, run
 from tests.campaign.malformed import SERVER_ARGS, replay
 from tests.campaign.slow_clients import campaign, held_too_long
@@ -32,6 +32,14 @@ def test_lambda_malformed_corpus_gets_no_5xx_and_only_parseable_replies(tmp_path
     with ServerProcess(tmp_path / "data", "--in-memory").start() as server:
         figures = lambda_corpus.replay(server.url, rounds=3)
     assert figures["cases"] >= 6_000
+    assert figures["problems"] == []
+    assert not any(status >= 500 for status in figures["statuses"])
+
+
+def test_sns_malformed_corpus_gets_no_5xx_and_everything_stored_reads_back(tmp_path: Path) -> None:
+    with ServerProcess(tmp_path / "data", "--in-memory").start() as server:
+        figures = sns_corpus.replay(server.url, rounds=3)
+    assert figures["cases"] >= 1_500
     assert figures["problems"] == []
     assert not any(status >= 500 for status in figures["statuses"])
 
