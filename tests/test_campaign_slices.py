@@ -1,7 +1,7 @@
 """Bounded slices of the break-it campaign, run with the suite: the long-poll storm at 300 polls, the whole
-malformed-input corpus (SQS and admin; Lambda's REST-JSON and SNS's query API, three passes over each model), the slow clients at a
-quarter of the scripts numbers, three seconds of kill -9, and kill -9 twice under an event-source mapping and
-Event invocations."""
+malformed-input corpus (SQS and admin; Lambda's REST-JSON and SNS's query API, three passes over each
+model), the slow clients at a quarter of the scripts numbers, three seconds of kill -9, and kill -9 twice
+under an event-source mapping and Event invocations."""
 
 from __future__ import annotations
 
