@@ -4,6 +4,7 @@ invocations finishing on the old code, idle workers stopped, and a cap on worker
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
@@ -25,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from conformance.clients import lambda_client
 from tests.harness import REPO, ServerProcess, free_port
-from tests.test_lambda_functions import python_function, zipped
+from tests.test_lambda_functions import new_function, python_function, zipped
 
 ECHO = """
 import os, time
@@ -258,3 +259,43 @@ def test_get_functions_code_location_serves_the_zip(lam: BaseClient) -> None:
         location = lam.get_function(FunctionName=name, Qualifier=qualifier)["Code"]["Location"]
         with urllib.request.urlopen(location) as reply:
             assert reply.read() == package
+
+
+WHICH_PYTHON = """
+import os, sys
+
+def handler(event, context):
+    import boto3  # the server's, found after the function's own packages
+
+    return {"interpreter": os.environ.get("STAND_IN_PYTHON"), "boto3": bool(boto3.__version__)}
+"""
+
+
+def test_a_function_runs_on_the_python_its_runtime_names_when_there_is_one(tmp_path: Path) -> None:
+    """A stand-in `python3.9` on the server's PATH (it says it is 3.9, and marks what it runs)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "python3.9"
+    stand_in.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "-c" ]; then echo 3.9; exit 0; fi\n'
+        f'STAND_IN_PYTHON=yes exec {sys.executable} "$@"\n'
+    )
+    stand_in.chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    server = ServerProcess(tmp_path / "data")
+    os.environ["PATH"], saved = path, os.environ["PATH"]
+    try:
+        server.start()
+    finally:
+        os.environ["PATH"] = saved
+    with server:
+        lam = lambda_client(server.url)
+        on_39 = new_function(lam, "python3.9", "handler.handler", zipped(WHICH_PYTHON), {}, "py39")
+        reply = lam.invoke(FunctionName=on_39, Payload=b"{}", LogType="Tail")
+        assert json.loads(reply["Payload"].read()) == {"interpreter": "yes", "boto3": True}
+        assert "INIT_START Runtime Version: python3.9" in base64.b64decode(reply["LogResult"]).decode()
+        on_own = python_function(
+            lam, WHICH_PYTHON, {}, "own"
+        )  # python3.12: not on this PATH, so the server's
+        assert _invoke(lam, on_own) == {"interpreter": None, "boto3": True}

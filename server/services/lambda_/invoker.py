@@ -5,6 +5,7 @@ workers). A function served by the user (`POSTHOUSE_FUNCTION_URL`) is called ove
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from persistence.records import FunctionRecord
 from server.clock import Clock
 from server.services import outbound
-from server.services.lambda_ import packages
+from server.services.lambda_ import interpreters, packages
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.errors import MAX_RESPONSE_BYTES
 from server.services.lambda_.functions import Functions
@@ -233,9 +234,22 @@ class Invoker:
             else:
                 assert command is not None
                 code_dir = await self._unpacked(function)
-                runner = WorkerPool(command, code_dir, self._environment(function, code_dir), self.budget)
+                environment = self._environment(function, code_dir)
+                runtime = str(function.configuration.get("Runtime", ""))
+                if runtime.startswith("python3"):
+                    command = await self._python_command(runtime, command, environment)
+                runner = WorkerPool(command, code_dir, environment, self.budget)
             self._pools[key] = (revision, runner)
             return runner
+
+    @staticmethod
+    async def _python_command(runtime: str, command: list[str], environment: dict[str, str]) -> list[str]:
+        """`command` with the interpreter the runtime names, when this machine has it; a function on another
+        Python than the server's finds the server's pure-Python packages (boto3) after its own."""
+        python = await asyncio.to_thread(interpreters.python_for, runtime)
+        if python != sys.executable:
+            environment["POSTHOUSE_FALLBACK_PATHS"] = os.pathsep.join(interpreters.server_packages())
+        return [python if part == sys.executable else part for part in command]
 
     def _http_client(self) -> httpx.AsyncClient:
         if self._http is None:

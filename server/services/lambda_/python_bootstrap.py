@@ -2,6 +2,8 @@
 Lambda's runtime does. Run as a script (it imports nothing of Posthouse). Requests arrive on stdin and
 answers leave on the original stdout, one JSON object per line; what the handler prints is its log."""
 
+from __future__ import annotations
+
 import base64
 import decimal
 import importlib
@@ -69,7 +71,7 @@ def _decimal_token(value: Any) -> str:
 def marshal(result: Any) -> tuple[str, str]:
     """("result", JSON) as AWS's runtime writes a result: a Decimal as a bare number, NaN allowed; or
     ("bytes", base64) for a result that is bytes, returned as they are."""
-    if isinstance(result, bytes | bytearray):
+    if isinstance(result, (bytes, bytearray)):
         return "bytes", base64.b64encode(result).decode()
     text = json.dumps(result, default=_decimal_token)
     return "result", _DECIMAL.sub(lambda match: match[1], text) if "decimal:" in text else text
@@ -116,14 +118,21 @@ def _error(error: BaseException, error_type: str | None = None) -> dict[str, Any
     }
 
 
+_PYTHON = f"Python {sys.version_info[0]}.{sys.version_info[1]} at {sys.executable}"
+
+
 def _load() -> Callable[[Any, LambdaContext], Any] | dict[str, Any]:
     sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
+    # On another Python than the server's: its pure-Python packages (boto3) come after the function's own.
+    sys.path += [path for path in os.environ.get("POSTHOUSE_FALLBACK_PATHS", "").split(os.pathsep) if path]
+    runtime = os.environ.get("AWS_EXECUTION_ENV", "").removeprefix("AWS_Lambda_")
+    print(f"INIT_START Runtime Version: {runtime} ({_PYTHON})")
     module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
     try:
         module = importlib.import_module(module_name.replace("/", "."))
     except Exception as error:
         return {
-            "errorMessage": f"Unable to import module '{module_name}': {error}",
+            "errorMessage": f"Unable to import module '{module_name}': {error} (the runtime is {_PYTHON})",
             "errorType": "Runtime.ImportModuleError",
             "stackTrace": [],
         }
