@@ -124,3 +124,10 @@ def test_reserved_environment_keys_are_refused(lam: BaseClient, names: list[str]
     assert refused.value.response["Error"]["Code"] == "InvalidParameterValueException"
     assert message.endswith("Reserved keys used in this request: " + ", ".join(sorted(names)))
     python_function(lam, RESULTS, {"AWS_CUSTOM_SETTING": "fine", "MY_TZ": "fine"}, "unreserved")
+
+
+def test_an_event_with_line_breaks_and_odd_characters_arrives_whole(lam: BaseClient) -> None:
+    echo = python_function(lam, "def handler(event, context):\n    return event\n", {}, "echo")
+    event = {"text": 'line\nbreak\r\nand \u2028 \u2029 \\ " \x00 é 😀', "n": [1, 2.5, None, True]}
+    payload = json.dumps(event, indent=2).encode()  # pretty-printed: line breaks between the tokens too
+    assert json.loads(lam.invoke(FunctionName=echo, Payload=payload)["Payload"].read()) == event

@@ -206,7 +206,7 @@ class Invoker:
         runner = await self._runner(function, served, command)
         timeout_s = float(configuration.get("Timeout", 3))
         request = {
-            "event": event.decode(),
+            "event": event,  # JSON bytes: put into the worker's line as they are (encoded once)
             "request_id": request_id,
             "invoked_function_arn": function.arn,
             "timeout_s": timeout_s,

@@ -134,7 +134,7 @@ async function main() {
     if (typeof handler !== "function") {
       answer = { error: handler };
     } else {
-      const ran = await run(handler, JSON.parse(request.event), request);
+      const ran = await run(handler, request.event, request);
       answer = {};
       if (ran.error) {
         answer.error = ran.error;

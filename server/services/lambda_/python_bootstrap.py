@@ -161,7 +161,7 @@ def main() -> None:
             answer["error"] = handler
         else:
             try:
-                result = handler(json.loads(request["event"]), LambdaContext(request))
+                result = handler(request["event"], LambdaContext(request))
                 try:
                     kind, text = marshal(result)
                     answer[kind] = text

@@ -71,7 +71,7 @@ class ServedFunction:
             async with self._client.stream(
                 "POST",
                 self._url,
-                content=request["event"].encode(),
+                content=request["event"],
                 headers={
                     "Content-Type": "application/json",
                     "Lambda-Runtime-Aws-Request-Id": request["request_id"],

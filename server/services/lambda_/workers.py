@@ -47,7 +47,7 @@ class _Worker:
 
     async def run(self, request: dict[str, Any], timeout_s: float) -> Outcome:
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(orjson.dumps(request) + b"\n")
+        self.process.stdin.write(request_line(request))
         await self.process.stdin.drain()
         line = await asyncio.wait_for(self.process.stdout.readline(), timeout_s)
         if not line:
@@ -66,6 +66,18 @@ class _Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
+
+
+_LINE_BREAKS = bytes.maketrans(b"\r\n", b"  ")
+
+
+def request_line(request: dict[str, Any]) -> bytes:
+    """One line of the worker protocol: the request as JSON, its `event` (JSON bytes) put in as it is rather
+    than encoded a second time as a string. A line break in valid JSON can only be whitespace between
+    tokens (inside strings it is escaped), so it becomes a space."""
+    event: bytes = request["event"]
+    head = orjson.dumps({k: v for k, v in request.items() if k != "event"})
+    return head[:-1] + b',"event":' + event.translate(_LINE_BREAKS) + b"}\n"
 
 
 def timed_out(timeout_s: float) -> Outcome:
