@@ -141,26 +141,44 @@ def test_a_running_invocation_finishes_after_its_configuration_changes(own_serve
     assert results[0]["colour"] == "blue"  # it ran to its end on the old configuration
 
 
-def test_idle_workers_are_stopped_and_workers_are_capped(own_server: ServerProcess) -> None:
+BUSY = """
+import pathlib, time
+
+def handler(event, context):
+    pathlib.Path(event["started"]).touch()
+    time.sleep(event["sleep"])
+    return 1
+"""
+
+
+def test_idle_workers_are_stopped_and_workers_are_capped(own_server: ServerProcess, tmp_path: Path) -> None:
     lam = lambda_client(own_server.url)
     assert own_server.process is not None
     pid = own_server.process.pid
-    names = [python_function(lam, ECHO, {}, f"capped{n}") for n in range(3)]
-    for name in names:
-        _invoke(lam, name)
+    names = [python_function(lam, BUSY, {}, f"capped{n}", Timeout=30) for n in range(3)]
+    for n, name in enumerate(names):
+        _invoke(lam, name, {"started": str(tmp_path / f"warm-{n}"), "sleep": 0})
         assert len(_children(pid)) <= 2  # the least recently used idle worker made room
-    busy = threading.Thread(target=lambda: [_invoke(lam, n, {"sleep": 1.5}) for n in names[:1]])
-    other = threading.Thread(target=lambda: _invoke(lam, names[1], {"sleep": 1.5}))
-    busy.start()
-    other.start()
-    time.sleep(0.7)
-    with pytest.raises(ClientError) as throttled:  # both workers busy: a direct invoke is throttled
-        lam.invoke(FunctionName=names[2], Payload=b"{}")
+    markers = [tmp_path / f"busy-{n}" for n in range(2)]
+    running = [
+        threading.Thread(target=_invoke, args=(lam, names[n], {"started": str(markers[n]), "sleep": 3}))
+        for n in range(2)
+    ]
+    for thread in running:
+        thread.start()
+    deadline = time.monotonic() + 20
+    while not all(marker.exists() for marker in markers):  # both workers are busy now
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    with pytest.raises(ClientError) as throttled:  # at the cap, none idle: a direct invoke is throttled
+        lam.invoke(
+            FunctionName=names[2], Payload=json.dumps({"started": str(tmp_path / "x"), "sleep": 0}).encode()
+        )
     assert throttled.value.response["Error"]["Code"] == "TooManyRequestsException"
-    busy.join()
-    other.join()
+    for thread in running:
+        thread.join()
     own_server.advance(3600)  # an hour idle
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15
     while _children(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _children(pid) == []
