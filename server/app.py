@@ -16,6 +16,7 @@ from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
 from server.runtime import Install, Platform, Runtime
+from server.services.iam import install as iam
 from server.services.lambda_ import install as lambda_
 from server.services.sns import install as sns
 from server.services.sqs import install as sqs
@@ -26,6 +27,7 @@ DATABASE_FILE = "posthouse.db"
 SERVICES: list[Install] = [
     sqs.install,
     sts.install,
+    iam.install,
     lambda_.install,  # after SQS: its mappings poll through SQS's consumer
     sns.install,  # after SQS and Lambda: it fans out through SQS's enqueue and Lambda's Event invocations
 ]

@@ -61,7 +61,13 @@ async def test_a_worker_whose_work_is_done_is_not_restarted() -> None:
 def test_health_names_every_service_and_worker(server: ServerProcess) -> None:
     status, body = server.admin("GET", "/health")
     assert status == 200
-    assert body["services"] == {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"}
+    assert body["services"] == {
+        "sqs": "running",
+        "sts": "running",
+        "iam": "running",
+        "sns": "running",
+        "lambda": "running",
+    }
     running = body["workers"]["running"]
     always = {"retention", "sns-http-deliveries", "lambda-async", "lambda-worker-reaper"}
     assert always <= set(running)

@@ -252,24 +252,20 @@ def test_malformed_query_input_is_a_client_error(server: ServerProcess, form: by
     assert 400 <= status < 500, body
 
 
+RUNNING = {"sqs": "running", "sts": "running", "iam": "running", "sns": "running", "lambda": "running"}
+
+
 def test_health_and_readiness(server: ServerProcess) -> None:
     status, health = server.admin("GET", "/health")
-    assert (status, health["status"], health["services"]) == (
-        200,
-        "ok",
-        {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"},
-    )
+    assert (status, health["status"], health["services"]) == (200, "ok", RUNNING)
     assert health["storage"] == {"writing": True, "problem": None, "writer_restarts": 0}
     status, body = server.admin("GET", "/_localstack/health")
-    assert (status, body["services"]) == (
-        200,
-        {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"},
-    )  # LocalStack's shape
+    assert (status, body["services"]) == (200, RUNNING)  # LocalStack's shape
     assert server.admin("GET", "/ready") == (
         200,
         {
             "ready": True,
-            "services": {"sqs": "running", "sts": "running", "sns": "running", "lambda": "running"},
+            "services": RUNNING,
         },
     )
 
