@@ -13,14 +13,12 @@ Posthouse of this checkout; the figures are one JSON object on stdout.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import collections
 import http.client
 import io
 import json
 import random
-import sys
 import zipfile
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -29,8 +27,7 @@ import botocore.session
 from botocore.model import OperationModel
 from botocore.serialize import create_serializer
 
-from tests.campaign.model_corpus import Deep, Wire, mutations, problem, send, value
-from tests.campaign.runner import target
+from tests.campaign.model_corpus import Deep, Wire, command_line, mutations, problem, send, value
 
 FUNCTION = "corpus-function"
 ROLE = "arn:aws:iam::000000000000:role/corpus"
@@ -154,18 +151,7 @@ def replay(endpoint: str, seed: int = 22, rounds: int = 1) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=22)
-    parser.add_argument(
-        "--rounds", type=int, default=3, help="passes over the model, each with other odd values"
-    )
-    parser.add_argument("--endpoint")
-    args = parser.parse_args()
-    with target(args.endpoint, "--in-memory") as (endpoint, _):
-        figures = replay(endpoint, args.seed, args.rounds)
-    json.dump(figures, sys.stdout, indent=2)
-    print()
-    sys.exit(1 if figures["problems"] else 0)
+    command_line(__doc__.splitlines()[0], replay, 22)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,12 @@ sent over a fresh connection, and the reply judged by botocore's own parser for 
 
 from __future__ import annotations
 
+import argparse
 import http.client
+import json
 import random
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.model import OperationModel, Shape
@@ -115,3 +118,22 @@ def problem(
     if status >= 300 and not parsed.get("Error", {}).get("Code"):
         return f"error without a code: {body[:200]!r}"
     return None
+
+
+def command_line(description: str, replay: Callable[[str, int, int], dict[str, Any]], seed: int) -> None:
+    """A corpus module's `python -m` entry: replay it against --endpoint or a Posthouse of this checkout,
+    print the figures as JSON, exit 1 when a reply was a problem."""
+    from tests.campaign.runner import target  # (it starts servers: only when run from the command line)
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="passes over the model, each with other odd values"
+    )
+    parser.add_argument("--endpoint")
+    args = parser.parse_args()
+    with target(args.endpoint, "--in-memory") as (endpoint, _):
+        figures = replay(endpoint, args.seed, args.rounds)
+    json.dump(figures, sys.stdout, indent=2)
+    print()
+    sys.exit(1 if figures["problems"] else 0)

@@ -13,11 +13,9 @@ parser. Without --endpoint it starts a Posthouse of this checkout; the figures a
 
 from __future__ import annotations
 
-import argparse
 import collections
 import json
 import random
-import sys
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -25,8 +23,7 @@ import botocore.session
 from botocore.model import OperationModel
 from botocore.serialize import create_serializer
 
-from tests.campaign.model_corpus import Deep, Wire, mutations, problem, send, value
-from tests.campaign.runner import target
+from tests.campaign.model_corpus import Deep, Wire, command_line, mutations, problem, send, value
 
 ACCOUNT = "000000000000"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:corpus-topic"
@@ -135,18 +132,7 @@ def replay(endpoint: str, seed: int = 23, rounds: int = 1) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=23)
-    parser.add_argument(
-        "--rounds", type=int, default=3, help="passes over the model, each with other odd values"
-    )
-    parser.add_argument("--endpoint")
-    args = parser.parse_args()
-    with target(args.endpoint, "--in-memory") as (endpoint, _):
-        figures = replay(endpoint, args.seed, args.rounds)
-    json.dump(figures, sys.stdout, indent=2)
-    print()
-    sys.exit(1 if figures["problems"] else 0)
+    command_line(__doc__.splitlines()[0], replay, 23)
 
 
 if __name__ == "__main__":
