@@ -164,3 +164,10 @@ def test_settings_aws_refuses_are_refused(server: ServerProcess, lam: BaseClient
     status, headers, _ = call(server, "POST", "/2015-03-31/event-source-mappings", json.dumps(body).encode())
     assert (status, headers["x-amzn-errortype"]) == (400, "InvalidParameterValueException")
     assert lam.list_event_source_mappings(FunctionName=name)["EventSourceMappings"] == []
+
+
+@pytest.mark.parametrize("max_items", [-1, 0, 10001])
+def test_listing_mappings_with_max_items_out_of_bounds_is_refused(lam: BaseClient, max_items: int) -> None:
+    with pytest.raises(ClientError) as refused:
+        lam.list_event_source_mappings(MaxItems=max_items)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValueException"

@@ -14,7 +14,7 @@ from server.context import RequestContext
 from server.errors import AwsError
 from server.services.lambda_ import packages
 from server.services.lambda_.errors import invalid_value, validation
-from server.services.params import shown
+from server.services.params import Params, shown
 
 RUNTIMES = (
     *(f"nodejs{v}.x" for v in (18, 20, 22, 24)),
@@ -64,6 +64,16 @@ def named(ctx: RequestContext, function_name: str) -> tuple[str, str | None]:
     region = (match[2] or f"{ctx.region}:")[:-1]
     account = (match[4] or f"{ctx.account}:")[:-1]
     return f"arn:aws:lambda:{region}:{account}:function:{match[6]}", match[8]
+
+
+def page_size(params: Params, default: int) -> int:
+    """MaxItems of a List call: 1 to 10,000 (AWS's model), `default` when not given."""
+    size = params.integer("MaxItems")
+    if size is None:
+        return default
+    if not 1 <= size <= 10000:
+        raise invalid_value("MaxItems must be between 1 and 10000.")
+    return size
 
 
 def check_name(name: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from persistence.records import FunctionRecord
 from server.context import RequestContext
 from server.errors import AwsError
-from server.services.lambda_ import mapping_rules
+from server.services.lambda_ import function_rules, mapping_rules
 from server.services.lambda_.errors import invalid_value
 from server.services.lambda_.service import LambdaService
 from server.services.params import Params
@@ -81,7 +81,7 @@ async def list_event_source_mappings(service: LambdaService, params: Params, ctx
     marker = params.text("Marker")
     if marker:
         mappings = [m for m in mappings if m.uuid > marker]
-    size = min(PAGE, params.integer("MaxItems") or PAGE)
+    size = min(PAGE, function_rules.page_size(params, PAGE))  # AWS answers at most 100 a page
     page = mappings[:size]
     result: Result = {"EventSourceMappings": [mapping_rules.view(m) for m in page]}
     if len(mappings) > size:

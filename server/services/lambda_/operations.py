@@ -138,9 +138,7 @@ async def list_functions(service: LambdaService, params: Params, ctx: RequestCon
     marker = params.text("Marker")
     if marker:
         listed = [f for f in listed if _listing_key(f) > _after(marker)]
-    size = params.integer("MaxItems") or PAGE
-    if not 1 <= size <= 10000:
-        raise invalid_value("MaxItems must be between 1 and 10000.")
+    size = function_rules.page_size(params, PAGE)
     page = listed[:size]
     more = len(listed) > size
     if not more:

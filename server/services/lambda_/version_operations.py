@@ -6,7 +6,6 @@ from typing import Any
 
 from server.context import RequestContext
 from server.services.lambda_ import function_rules
-from server.services.lambda_.errors import invalid_value
 from server.services.lambda_.service import LambdaService
 from server.services.lambda_.versions import LATEST
 from server.services.params import Params
@@ -19,9 +18,7 @@ def _page(items: list[Any], params: Params, marker_of: Any) -> tuple[list[Any], 
     marker = params.text("Marker")
     if marker:
         items = [item for item in items if marker_of(item) > marker]
-    size = params.integer("MaxItems") or PAGE
-    if not 1 <= size <= 10000:
-        raise invalid_value("MaxItems must be between 1 and 10000.")
+    size = function_rules.page_size(params, PAGE)
     page = items[:size]
     return page, (marker_of(page[-1]) if len(items) > size else None)
 
