@@ -193,3 +193,11 @@ def test_topics_survive_a_restart(tmp_path: Path) -> None:
         sns = sns_client(server.url)
         assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["DisplayName"] == "Kept"
         assert sns.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
+
+
+def test_a_fifo_topic_name_counts_its_suffix_in_the_256_characters(sns: BaseClient) -> None:
+    fifo = {"FifoTopic": "true"}
+    assert sns.create_topic(Name="f" * 251 + ".fifo", Attributes=fifo)["TopicArn"].endswith(".fifo")
+    with pytest.raises(ClientError) as raised:
+        sns.create_topic(Name="f" * 252 + ".fifo", Attributes=fifo)
+    assert error_of(raised) == ("InvalidParameter", "Invalid parameter: Topic Name", 400)

@@ -56,7 +56,7 @@ def json_object(value: str) -> dict[str, Any] | None:
 
 def check_name(name: str, fifo: bool) -> None:
     base = name[: -len(".fifo")] if name.endswith(".fifo") else name
-    if not _NAME.fullmatch(base) or name.endswith(".fifo") != fifo:
+    if len(name) > 256 or not _NAME.fullmatch(base) or name.endswith(".fifo") != fifo:  # 256 with .fifo
         raise invalid_parameter("Topic Name")
 
 
