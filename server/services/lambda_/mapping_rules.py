@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from persistence.records import MappingRecord, QueueRecord
-from server.services.filter_policy import Policy, PolicyError, compile_policy
+from server.services.filter_operators import PolicyError
+from server.services.filter_policy import Policy, compile_policy
 from server.services.lambda_.errors import invalid_value
 
 DEFAULTS: dict[str, Any] = {"BatchSize": 10, "MaximumBatchingWindowInSeconds": 0, "Enabled": True}

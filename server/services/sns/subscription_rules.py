@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from persistence.records import SubscriptionRecord, TopicRecord
-from server.services.filter_policy import SNS_OPERATORS, Policy, PolicyError, compile_policy
+from server.services.filter_operators import PolicyError
+from server.services.filter_policy import SNS_OPERATORS, Policy, compile_policy
 from server.services.sns.delivery_policy_rules import check_subscription_policy
 from server.services.sns.errors import invalid_parameter
 from server.services.sns.topic_rules import json_object
