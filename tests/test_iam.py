@@ -16,18 +16,9 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from conformance.clients import CREDENTIALS, NO_RETRIES
+from conformance.iam.test_roles import BASIC, DOCUMENT, SQS_EXECUTION, TRUST
 from tests.harness import ServerProcess
 from tests.test_lambda_functions import zipped
-
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
-BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-SQS_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
-DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
 
 
 def iam_client(url: str, **credentials: str) -> BaseClient:

@@ -18,7 +18,6 @@ import collections
 import http.client
 import io
 import json
-import random
 import zipfile
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -27,7 +26,7 @@ import botocore.session
 from botocore.model import OperationModel
 from botocore.serialize import create_serializer
 
-from tests.campaign.model_corpus import Deep, Wire, command_line, mutations, problem, send, value
+from tests.campaign.model_corpus import Deep, Wire, command_line, every_call, problem, send
 
 FUNCTION = "corpus-function"
 ROLE = "arn:aws:iam::000000000000:role/corpus"
@@ -96,19 +95,11 @@ def _raw(operation: OperationModel, params: dict[str, Any]) -> Wire:
 
 
 def cases(seed: int, rounds: int) -> list[tuple[str, Wire]]:
-    model = botocore.session.get_session().get_service_model("lambda")
-    rng = random.Random(seed)
     built = []
-    for _ in range(rounds):
-        for name in model.operation_names:
-            operation = model.operation_model(name)
-            shape = operation.input_shape
-            valid = {k: value(v, k, _BY_NAME) for k, v in shape.members.items()} if shape is not None else {}
-            for params in mutations(operation, valid, rng):
-                wire = _wire(operation, params) or _raw(operation, params)
-                built.append((name, wire))
-            method, path, headers, _ = _wire(operation, valid) or _raw(operation, valid)
-            built.append((name, (method, path, headers, b"{not json")))
+    for operation, valid, calls in every_call("lambda", _BY_NAME, seed, rounds):
+        built += [(operation.name, _wire(operation, params) or _raw(operation, params)) for params in calls]
+        method, path, headers, _ = _wire(operation, valid) or _raw(operation, valid)
+        built.append((operation.name, (method, path, headers, b"{not json")))
     return built
 
 

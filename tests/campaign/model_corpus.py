@@ -9,9 +9,10 @@ import http.client
 import json
 import random
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import botocore.session
 from botocore.model import OperationModel, Shape
 from botocore.parsers import ResponseParserError, create_parser
 
@@ -88,6 +89,21 @@ def mutations(operation: OperationModel, valid: dict[str, Any], rng: random.Rand
                 case[member] = bad
             cases.append(case)
     return cases
+
+
+def every_call(
+    service: str, by_name: Mapping[str, Any], seed: int, rounds: int
+) -> Iterator[tuple[OperationModel, dict[str, Any], list[dict[str, Any]]]]:
+    """Per pass and operation of the service's botocore model: the operation, a valid call of it, and that
+    call with each mutation (the valid one first)."""
+    model = botocore.session.get_session().get_service_model(service)
+    rng = random.Random(seed)
+    for _ in range(rounds):
+        for name in model.operation_names:
+            operation = model.operation_model(name)
+            shape = operation.input_shape
+            valid = {k: value(v, k, by_name) for k, v in shape.members.items()} if shape is not None else {}
+            yield operation, valid, mutations(operation, valid, rng)
 
 
 def send(netloc: str, wire: Wire, service: str) -> tuple[int, dict[str, str], bytes]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import collections
 import json
-import random
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -23,7 +22,7 @@ import botocore.session
 from botocore.model import OperationModel
 from botocore.serialize import create_serializer
 
-from tests.campaign.model_corpus import Deep, Wire, command_line, mutations, problem, send, value
+from tests.campaign.model_corpus import Deep, Wire, command_line, every_call, problem, send
 
 ACCOUNT = "000000000000"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:corpus-topic"
@@ -63,18 +62,11 @@ def _form(operation: OperationModel, params: dict[str, Any]) -> Wire:
 
 
 def cases(seed: int, rounds: int) -> list[tuple[str, Wire]]:
-    model = botocore.session.get_session().get_service_model("sns")
-    rng = random.Random(seed)
     built = []
-    for _ in range(rounds):
-        for name in model.operation_names:
-            operation = model.operation_model(name)
-            shape = operation.input_shape
-            valid = {k: value(v, k, _BY_NAME) for k, v in shape.members.items()} if shape is not None else {}
-            built += [(name, _form(operation, params)) for params in mutations(operation, valid, rng)]
-            built.append(
-                (name, ("POST", "/", dict(FORM), f"Action={name}&Version=2010-03-31&%ZZ=%".encode()))
-            )
+    for operation, _, calls in every_call("sns", _BY_NAME, seed, rounds):
+        name = operation.name
+        built += [(name, _form(operation, params)) for params in calls]
+        built.append((name, ("POST", "/", dict(FORM), f"Action={name}&Version=2010-03-31&%ZZ=%".encode())))
     return built
 
 
