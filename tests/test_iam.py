@@ -16,7 +16,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from conformance.clients import CREDENTIALS, NO_RETRIES
-from conformance.iam.test_roles import BASIC, DOCUMENT, SQS_EXECUTION, TRUST
+from conformance.iam.documents import BASIC, DOCUMENT, SQS_EXECUTION, TRUST
 from tests.harness import ServerProcess
 from tests.test_lambda_functions import zipped
 

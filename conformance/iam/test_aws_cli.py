@@ -9,16 +9,9 @@ import pytest
 
 from conformance.aws_cli import Cli
 from conformance.conftest import Endpoint
+from conformance.iam.documents import BASIC, TRUST
 
 pytestmark = [pytest.mark.client("aws-cli"), pytest.mark.needs_programs("aws")]
-
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
-BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
 def test_create_role_and_attach_a_managed_policy(endpoint: Endpoint) -> None:

@@ -15,21 +15,9 @@ from botocore.client import BaseClient
 
 from conformance.clients import NO_RETRIES
 from conformance.conftest import Endpoint, error_of
+from conformance.iam.documents import BASIC, DOCUMENT, SQS_EXECUTION, TRUST
 
 pytestmark = pytest.mark.client("boto3")
-
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
-BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-SQS_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
-DOCUMENT = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}],
-}
 
 
 @pytest.fixture
