@@ -19,7 +19,7 @@ CLIENT_TITLES = {
     "query": "botocore 1.31 (query)",
     "aws-cli": "AWS CLI",
     "js-v3": "JS SDK v3",
-    "boto3": "boto3 (query: STS, SNS; REST-JSON: Lambda)",
+    "boto3": "boto3 (query: STS, SNS, IAM; REST-JSON: Lambda)",
 }
 MARKS = {"passed": "pass", "failed": "**FAIL**", "skipped": "skip"}
 
