@@ -212,10 +212,12 @@ class Endpoint:
                 except StartupRefused as refused:
                     await send({"type": "lifespan.startup.failed", "message": f"posthouse: {refused}"})
                     return
-                self.state.ready = True
+                if self.state is not None:
+                    self.state.ready = True
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self.state.ready = False
+                if self.state is not None:
+                    self.state.ready = False
                 if self._lifecycle is not None:
                     await self._lifecycle.stop()
                 await send({"type": "lifespan.shutdown.complete"})
