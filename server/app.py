@@ -18,6 +18,7 @@ from server.registry import Registry
 from server.runtime import Install, Platform, Runtime
 from server.services.iam import install as iam
 from server.services.lambda_ import install as lambda_
+from server.services.logs import install as logs
 from server.services.sns import install as sns
 from server.services.sqs import install as sqs
 from server.services.sts import install as sts
@@ -28,6 +29,7 @@ SERVICES: list[Install] = [
     sqs.install,
     sts.install,
     iam.install,
+    logs.install,  # before Lambda: functions write their output there
     lambda_.install,  # after SQS: its mappings poll through SQS's consumer
     sns.install,  # after SQS and Lambda: it fans out through SQS's enqueue and Lambda's Event invocations
 ]

@@ -44,6 +44,10 @@ _VALUES: dict[str, tuple[object, str]] = {
         "function worker processes at once, all functions together (past it invocations wait, direct ones get 429)",
     ),
     "--lambda-idle-seconds": (_DEFAULTS.lambda_idle_s, "how long an idle function worker is kept warm"),
+    "--logs-max-group-mb": (
+        _DEFAULTS.logs_max_group_mb,
+        "MiB of messages a CloudWatch Logs group keeps at most (the oldest are dropped first)",
+    ),
     "--trace-sql": (None, "append every SQL statement the server runs to this file (for diagnosis)"),
     "--queue-url-style": (
         _DEFAULTS.queue_url_style,
@@ -115,7 +119,13 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         except ValueError:
             parser.error(f"--{flag.replace('_', '-')} must be a number of seconds")
     counts = {}
-    for flag in ("max_connections", "body_budget_mb", "lambda_max_workers", "lambda_idle_seconds"):
+    for flag in (
+        "max_connections",
+        "body_budget_mb",
+        "lambda_max_workers",
+        "lambda_idle_seconds",
+        "logs_max_group_mb",
+    ):
         text = str(getattr(args, flag))
         if not text.isdigit() or int(text) < 1:
             parser.error(f"--{flag.replace('_', '-')} must be a whole number above 0")
@@ -141,6 +151,7 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         body_budget_mb=counts["body_budget_mb"],
         lambda_max_workers=counts["lambda_max_workers"],
         lambda_idle_s=counts["lambda_idle_seconds"],
+        logs_max_group_mb=counts["logs_max_group_mb"],
         enforce_purge_interval=not args.no_purge_interval,
         enforce_recreate_delay=args.queue_deleted_recently,
         sign_sns_messages=not args.sns_unsigned,

@@ -42,6 +42,8 @@ class Config:
     """Function worker processes at once, every function together."""
     lambda_idle_s: int = 120
     """How long an idle function worker is kept warm."""
+    logs_max_group_mb: int = 64
+    """CloudWatch Logs: messages one log group keeps at most (its oldest dropped first)."""
     trace_sql: str | None = None
     """A file to append every SQL statement to (diagnostics; off by default)."""
     # AWS allows one PurgeQueue per queue every 60 s; test suites may want to switch that off.

@@ -61,15 +61,9 @@ async def test_a_worker_whose_work_is_done_is_not_restarted() -> None:
 def test_health_names_every_service_and_worker(server: ServerProcess) -> None:
     status, body = server.admin("GET", "/health")
     assert status == 200
-    assert body["services"] == {
-        "sqs": "running",
-        "sts": "running",
-        "iam": "running",
-        "sns": "running",
-        "lambda": "running",
-    }
+    assert body["services"] == dict.fromkeys(("sqs", "sts", "iam", "logs", "sns", "lambda"), "running")
     running = body["workers"]["running"]
-    always = {"retention", "sns-http-deliveries", "lambda-async", "lambda-worker-reaper"}
+    always = {"retention", "sns-http-deliveries", "lambda-async", "lambda-worker-reaper", "logs-writer"}
     assert always <= set(running)
     workers_left = ("move-task-", "esm-")  # what other tests left running: move tasks, event-source mappings
     assert all(name in always or name.startswith(workers_left) for name in running)

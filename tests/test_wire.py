@@ -252,7 +252,7 @@ def test_malformed_query_input_is_a_client_error(server: ServerProcess, form: by
     assert 400 <= status < 500, body
 
 
-RUNNING = {"sqs": "running", "sts": "running", "iam": "running", "sns": "running", "lambda": "running"}
+RUNNING = dict.fromkeys(("sqs", "sts", "iam", "logs", "sns", "lambda"), "running")
 
 
 def test_health_and_readiness(server: ServerProcess) -> None:

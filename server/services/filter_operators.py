@@ -56,10 +56,10 @@ def _string_test(operator: str, operand: Any) -> Test:
     if "**" in pattern:
         raise bad("Consecutive wildcard characters are not allowed")
     parts = pattern.split("*")
-    return lambda value: isinstance(value, str) and _glob_matches(parts, value)
+    return lambda value: isinstance(value, str) and glob_matches(parts, value)
 
 
-def _glob_matches(parts: list[str], value: str) -> bool:
+def glob_matches(parts: list[str], value: str) -> bool:
     """Whether `value` matches the pattern `*`.join(parts), in time linear in its length: the first part is
     a prefix, the last a suffix, and each one between is found at its leftmost place after the one before
     (leftmost is always safe for `*`, so nothing is tried twice, unlike a backtracking regular expression)."""

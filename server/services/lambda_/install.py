@@ -12,6 +12,7 @@ from server.services.lambda_.descriptor import DESCRIPTOR
 from server.services.lambda_.event_invocations import EventInvocations
 from server.services.lambda_.service import LambdaService
 from server.services.lambda_.workers import WorkerBudget
+from server.services.log_writing import LogWriting
 from server.services.sqs.consumer import Consumer
 from server.services.sqs.enqueue import Enqueue
 from server.services.topic_publishing import TopicPublishing
@@ -31,6 +32,7 @@ def install(platform: Platform) -> Installed:
         runtime_dir,
         budget,
         own_url(config),
+        platform.needs(LogWriting),
         platform.later(TopicPublishing),
     )
     platform.offer(EventInvocations, service.event_invocations)

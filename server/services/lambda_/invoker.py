@@ -20,9 +20,11 @@ from server.services.lambda_ import interpreters, packages
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.errors import MAX_RESPONSE_BYTES
 from server.services.lambda_.functions import Functions
+from server.services.lambda_.log_lines import invocation_log, stream_name
 from server.services.lambda_.served import ServedFunction, served_url
 from server.services.lambda_.versions import unqualified
 from server.services.lambda_.workers import NoWorker, Outcome, WorkerBudget, WorkerPool, base_environment
+from server.services.log_writing import LogWriting
 
 if TYPE_CHECKING:  # httpx itself is imported when a served function is first called
     import httpx
@@ -42,6 +44,11 @@ class Runner(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+    @property
+    def instance(self) -> str:
+        """Its execution environment's id (the log stream's name ends with it)."""
+        ...
 
 
 def pool_key(function: FunctionRecord) -> str:
@@ -100,6 +107,7 @@ class Invoker:
         runtime_dir: Path | None,
         budget: WorkerBudget,
         endpoint_url: str,
+        logs: LogWriting | None = None,
     ) -> None:
         self._functions = functions
         self._clock = clock
@@ -110,6 +118,7 @@ class Invoker:
             runtime_dir = Path(self._scratch.name)
         self._root = runtime_dir
         self.budget = budget
+        self._logs = logs
         self._retired: list[WorkerPool] = []
         """Pools replaced while their workers ran: their code stays until the last one ends."""
         self._starting = asyncio.Lock()
@@ -165,6 +174,7 @@ class Invoker:
                 outcome = _within_limits(await self._run(function, event, request_id, wait, client_context))
             except NoWorker:
                 raise Throttled() from None
+            self._write_log(function, request_id, outcome, self._clock.now_ms() - started_ms)
             self._activity.invoked(
                 unqualified(function.arn),
                 {
@@ -181,6 +191,23 @@ class Invoker:
             async with self._freed:
                 self._running[unqualified(function.arn)] -= 1
                 self._freed.notify_all()
+
+    def _write_log(
+        self, function: FunctionRecord, request_id: str, outcome: Outcome, duration_ms: int
+    ) -> None:
+        """The invocation's log into CloudWatch Logs (`/aws/lambda/<name>`, a stream per worker pool)."""
+        if self._logs is None:
+            return
+        configuration = function.configuration
+        version = str(configuration.get("Version", "$LATEST"))
+        current = self._pools.get(pool_key(function))
+        instance = current[1].instance if current is not None else "0" * 32
+        memory = int(configuration.get("MemorySize", 128))
+        text = invocation_log(outcome.log, request_id, version, duration_ms, memory)
+        now_ms = self._clock.now_ms()
+        stream = stream_name(now_ms, version, instance)
+        lines = [(now_ms, line) for line in text.splitlines() if line]
+        self._logs.append(function.account, function.region, f"/aws/lambda/{function.name}", stream, lines)
 
     async def until_free(self, function: FunctionRecord) -> None:
         """Return once the function has a free slot of its reserved concurrency."""

@@ -20,6 +20,7 @@ from server.services.lambda_ import settings_operations as settings
 from server.services.lambda_ import version_operations as versions
 from server.services.lambda_.errors import invalid_value, request_too_large, throttled
 from server.services.lambda_.invoker import Throttled
+from server.services.lambda_.log_lines import invocation_log
 from server.services.lambda_.service import LambdaService
 from server.services.lambda_.versions import version_number
 from server.services.params import Params
@@ -180,11 +181,7 @@ async def update_function_configuration(
 
 
 def _log_result(log: str, request_id: str, version: str, duration_ms: float, memory: int) -> str:
-    text = (
-        f"START RequestId: {request_id} Version: {version}\n{log}END RequestId: {request_id}\n"
-        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {max(1, round(duration_ms))}"
-        f" ms\tMemory Size: {memory} MB\tMax Memory Used: {memory} MB\t\n"
-    )
+    text = invocation_log(log, request_id, version, duration_ms, memory)
     return base64.b64encode(text.encode()[-LOG_TAIL:]).decode()
 
 

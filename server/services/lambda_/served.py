@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -62,6 +63,8 @@ class ServedFunction:
 
         self._url = httpx.URL(url)
         self._client = client
+        self.instance = secrets.token_hex(16)
+        """This runner's id: its invocations' log stream is named after it."""
 
     async def invoke(self, request: dict[str, Any], timeout_s: float, wait: bool = True) -> Outcome:
         import httpx

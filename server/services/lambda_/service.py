@@ -17,6 +17,7 @@ from server.services.lambda_.invoker import Invoker
 from server.services.lambda_.mappings import Mappings
 from server.services.lambda_.poller import Poller
 from server.services.lambda_.workers import WorkerBudget
+from server.services.log_writing import LogWriting
 from server.services.sqs.consumer import Consumer
 from server.services.sqs.enqueue import Enqueue
 from server.services.topic_publishing import TopicPublishing
@@ -35,12 +36,13 @@ class LambdaService:
         runtime_dir: Path | None,
         budget: WorkerBudget,
         endpoint_url: str,
+        logs: LogWriting,
         publisher: Callable[[], TopicPublishing | None],
     ) -> None:
         self.clock = clock
         self.functions = Functions(db, clock)
         self.activity = Activity()
-        self.invoker = Invoker(self.functions, clock, self.activity, runtime_dir, budget, endpoint_url)
+        self.invoker = Invoker(self.functions, clock, self.activity, runtime_dir, budget, endpoint_url, logs)
         poller = Poller(
             clock,
             consumer,

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import secrets
 import signal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -159,6 +160,8 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
         self._retired = False
+        self.instance = secrets.token_hex(16)
+        """This pool's id: its invocations' log stream is named after it."""
 
     @property
     def busy(self) -> int:
