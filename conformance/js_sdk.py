@@ -19,7 +19,7 @@ import pytest
 from conformance.conftest import Endpoint
 
 JS = Path(__file__).resolve().parent / "js"
-CLIENTS = ("client-lambda", "client-sns", "client-sqs", "client-sts")
+CLIENTS = ("client-lambda", "client-sns", "client-sqs", "client-sts", "client-iam", "client-cloudwatch-logs")
 
 
 def _install() -> None:
