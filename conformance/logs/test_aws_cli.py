@@ -13,17 +13,11 @@ import pytest
 
 from conformance.aws_cli import Cli
 from conformance.conftest import Endpoint
-from conformance.iam.documents import TRUST
+from conformance.iam.documents import SQS_EXECUTION, TRUST
 from conformance.lambda_.conftest import zipped
+from conformance.logs.flow import PRINTER
 
 pytestmark = [pytest.mark.client("aws-cli"), pytest.mark.needs_programs("aws")]
-
-SQS_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
-PRINTER = """
-def handler(event, context):
-    for record in event["Records"]:
-        print("got", record["body"])
-"""
 
 
 def test_a_deploy_script_and_its_smoke_test(endpoint: Endpoint, tmp_path: Path) -> None:

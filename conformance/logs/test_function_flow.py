@@ -17,17 +17,11 @@ from botocore.exceptions import ClientError
 
 from conformance.clients import NO_RETRIES
 from conformance.conftest import Endpoint
-from conformance.iam.documents import TRUST
+from conformance.iam.documents import SQS_EXECUTION, TRUST
 from conformance.lambda_.conftest import wait_active, zipped
+from conformance.logs.flow import PRINTER
 
 pytestmark = pytest.mark.client("boto3")
-
-SQS_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
-PRINTER = """
-def handler(event, context):
-    for record in event["Records"]:
-        print("got", record["body"])
-"""
 
 
 def _client(endpoint: Endpoint, service: str) -> BaseClient:

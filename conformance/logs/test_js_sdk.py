@@ -7,12 +7,7 @@ import base64
 
 from conformance.js_sdk import js_sdk_test
 from conformance.lambda_.conftest import zipped
-
-PRINTER = """
-def handler(event, context):
-    for record in event["Records"]:
-        print("got", record["body"])
-"""
+from conformance.logs.flow import PRINTER
 
 test_js_sdk = js_sdk_test(
     "flow_checks.mjs",
