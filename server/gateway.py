@@ -87,6 +87,7 @@ class Gateway:
         self.largest_body_bytes = max([default_body_bytes, *route_limits])
         """The largest body any operation takes."""
         self.smallest_body_bytes = min([default_body_bytes, *route_limits])
+        """The smallest: a body announced within it fits every operation."""
 
     def _context(self, request: HttpRequest, access_key: str | None, region: str | None) -> RequestContext:
         host = request.headers.get("host") or f"{self._config.host}:{self._config.port}"
@@ -138,16 +139,13 @@ class Gateway:
         """The largest body `request`'s operation takes (by its route; the default for the rest), and its
         service's error past that."""
         match = None if "x-amz-target" in request.headers else self._rest.match(request)
-        route = match.route if match else None
-        if match is None or route is None or route.max_body is None or match.service.rest is None:
+        too_large = match.service.rest.too_large if match and match.service.rest else None
+        if match is None or match.route.max_body is None or too_large is None:
             limit = self.default_body_bytes
             return limit, AwsError(
                 "RequestEntityTooLarge", f"Request bodies are limited to {limit} bytes.", 413
             )
-        too_large = match.service.rest.too_large
-        if too_large is None:
-            return route.max_body, AwsError("RequestEntityTooLarge", "Request body too large.", 413)
-        return route.max_body, too_large(route.operation, route.max_body)
+        return match.route.max_body, too_large(match.route.operation, match.route.max_body)
 
     def error_response(self, request: HttpRequest, error: AwsError) -> HttpResponse:
         """`error` in the protocol `request` speaks (told from its headers, path and URL alone)."""
