@@ -139,13 +139,11 @@ class Gateway:
         """The largest body `request`'s operation takes (by its route; the default for the rest), and its
         service's error past that."""
         match = None if "x-amz-target" in request.headers else self._rest.match(request)
+        limit = match.route.max_body if match and match.route.max_body else self.default_body_bytes
         too_large = match.service.rest.too_large if match and match.service.rest else None
-        if match is None or match.route.max_body is None or too_large is None:
-            limit = self.default_body_bytes
-            return limit, AwsError(
-                "RequestEntityTooLarge", f"Request bodies are limited to {limit} bytes.", 413
-            )
-        return match.route.max_body, too_large(match.route.operation, match.route.max_body)
+        if match is not None and too_large is not None and match.route.max_body:
+            return limit, too_large(match.route.operation, limit)
+        return limit, AwsError("RequestEntityTooLarge", f"Request bodies are limited to {limit} bytes.", 413)
 
     def error_response(self, request: HttpRequest, error: AwsError) -> HttpResponse:
         """`error` in the protocol `request` speaks (told from its headers, path and URL alone)."""
