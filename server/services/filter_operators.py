@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 MAX_NUMBER = 1e9
 _LOWER = {">", ">="}
@@ -16,7 +19,30 @@ Test = Callable[[Any], bool]
 
 
 class PolicyError(ValueError):
-    """What is wrong with a policy, in AWS's words (`Empty arrays are not allowed`)."""
+    """What is wrong with a policy, in AWS's words (`Empty arrays are not allowed`). `whole`: AWS words this
+    one without naming the FilterPolicy attribute first."""
+
+    def __init__(self, reason: str, whole: bool = False) -> None:
+        super().__init__(reason)
+        self.whole = whole
+
+
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    """What a policy may say: the operators a key's conditions may use, and the string tests an
+    `anything-but` may hold."""
+
+    operators: frozenset[str]
+    negatable: frozenset[str]
+
+
+EVENT_PATTERNS = Grammar(
+    frozenset({*STRING_TESTS, "anything-but", "numeric", "exists", "cidr"}), frozenset(STRING_TESTS)
+)
+"""Lambda's filter patterns (EventBridge's grammar)."""
+SNS_POLICIES = Grammar(EVENT_PATTERNS.operators - {"wildcard"}, frozenset({"prefix"}))
+"""SNS's filter policies: AWS documents no `wildcard` there (it refuses it as an unknown operator), and
+its `anything-but` holds only a `prefix` ("Unsupported anything-but pattern: suffix", recorded on AWS)."""
 
 
 def bad(reason: str) -> PolicyError:
@@ -77,11 +103,11 @@ def glob_matches(parts: list[str], value: str) -> bool:
     return True
 
 
-def test_of(operator: str, operand: Any, operators: frozenset[str]) -> Test:
+def test_of(operator: str, operand: Any, grammar: Grammar) -> Test:
     if operator in STRING_TESTS:
         return _string_test(operator, operand)
     if operator == "anything-but":
-        return _anything_but(operand, operators)
+        return _anything_but(operand, grammar)
     if operator == "numeric":
         return _numeric(operand)
     if operator == "cidr":
@@ -89,12 +115,12 @@ def test_of(operator: str, operand: Any, operators: frozenset[str]) -> Test:
     raise bad(f"Unrecognized match type {operator}")
 
 
-def _anything_but(operand: Any, operators: frozenset[str]) -> Test:
+def _anything_but(operand: Any, grammar: Grammar) -> Test:
     if isinstance(operand, dict):
         if len(operand) != 1:
             raise bad("Only one key allowed in match expression")
         ((operator, pattern),) = operand.items()
-        if operator not in STRING_TESTS or operator not in operators:
+        if operator not in grammar.negatable:
             raise bad(f"Unsupported anything-but pattern: {operator}")
         inner = _string_test(operator, pattern)
         return lambda value: isinstance(value, str) and not inner(value)
@@ -117,28 +143,47 @@ def _anything_but(operand: Any, operators: frozenset[str]) -> Test:
 
 
 def _numeric(operand: Any) -> Test:
-    if not isinstance(operand, list) or not operand:
+    """`[op, n]` or `[">"/">=", low, "<"/"<=", high]`, refused with the reason AWS gives at the first
+    element that does not fit."""
+    if not isinstance(operand, list):
         raise bad("Value of numeric must be an array.")
-    if len(operand) > 4:
-        raise bad("Too many elements in numeric expression")
-    bounds: list[tuple[str, float]] = []
-    for at in range(0, len(operand), 2):
-        operator = operand[at]
-        if not isinstance(operator, str) or operator not in {"=", *_LOWER, *_UPPER}:
-            raise bad(f"Unrecognized numeric range operator: {operator}")
-        if at + 1 >= len(operand) or not is_number(operand[at + 1]):
-            raise bad(f"Value of {operator} must be numeric")
-        bounds.append((operator, checked_number(operand[at + 1])))
-    if len(bounds) == 2:
-        (low_op, low), (high_op, high) = bounds
-        if low_op == "=" or low_op in _UPPER:
-            raise bad("Too many terms in numeric range expression")
-        if high_op not in _UPPER:
-            raise bad(f"Bad numeric range operator: {high_op}")
-        if low >= high:
+    if not operand:
+        raise bad("Invalid member in numeric match: ]")  # the parser met the array's end first
+    items = iter(operand)
+    operator = next(items)
+    if not isinstance(operator, str):
+        raise bad(f"Invalid member in numeric match: {_shown(operator)}")
+    if operator not in {"=", *_LOWER, *_UPPER}:
+        raise bad(f"Unrecognized numeric range operator: {operator}")
+    bounds = [(operator, _bound(operator, next(items, None)))]
+    upper = next(items, None)
+    if upper is not None or len(operand) > 2:
+        if operator not in _LOWER:
+            raise bad("Too many elements in numeric expression")
+        if not isinstance(upper, str):
+            raise bad(f"Bad value in numeric range: {_shown(upper)}")
+        if upper not in _UPPER:
+            raise bad(f"Bad numeric range operator: {upper}")
+        bounds.append((upper, _bound(upper, next(items, None))))
+        if bounds[0][1] >= bounds[1][1]:
             raise bad("Bottom must be less than top")
+        if len(operand) > 4:
+            raise bad("Too many terms in numeric range expression")
     checks = [_compare(operator, bound) for operator, bound in bounds]
     return lambda value: is_number(value) and all(check(float(value)) for check in checks)
+
+
+def _bound(operator: str, value: Any) -> float:
+    if not is_number(value):
+        raise bad(f"Value of {'equals' if operator == '=' else operator} must be numeric")
+    return checked_number(value)
+
+
+def _shown(member: Any) -> str:
+    """A JSON member as AWS's parser names it in an error: `1`, `null`, `{`."""
+    if isinstance(member, dict | list):
+        return "{" if isinstance(member, dict) else "["
+    return orjson.dumps(member).decode()
 
 
 def _compare(operator: str, bound: float) -> Callable[[float], bool]:

@@ -17,7 +17,9 @@ from typing import Any
 import orjson
 
 from server.services.filter_operators import (
-    STRING_TESTS,
+    EVENT_PATTERNS,
+    Grammar,
+    PolicyError,
     Test,
     bad,
     checked_number,
@@ -30,11 +32,6 @@ from server.services.message_attributes import Attributes
 MAX_KEYS = 5
 MAX_COMBINATIONS = 150
 MAX_DEPTH = 32
-_OPERATORS = {*STRING_TESTS, "anything-but", "numeric", "exists", "cidr"}
-EVENT_PATTERN_OPERATORS = frozenset(_OPERATORS)
-"""Lambda's filter patterns (EventBridge's grammar)."""
-SNS_OPERATORS = frozenset(_OPERATORS - {"wildcard"})
-"""SNS's filter policies: AWS documents no `wildcard` there, and refuses it as an unknown operator."""
 
 Path = tuple[str, ...]
 
@@ -48,13 +45,16 @@ class Leaf:
     tests: tuple[Test, ...] = ()
     must_exist: bool = False
     must_be_absent: bool = False
+    depth: int = 1
+    """How deep the key sits in the policy: AWS counts a nested key's values that many times over."""
 
-    def matches(self, values: list[Any] | None) -> bool:
-        """`values`: the key's values in the message; None when the key is absent."""
+    def matches(self, values: list[Any] | None, empty: bool = False) -> bool:
+        """`values`: the key's values in the message; None when the key is absent. `empty`: the message has
+        no attributes (or its body is `{}`), which `exists: false` never matches, as AWS documents."""
         if values is None:
-            return self.must_be_absent
-        if self.must_exist:
-            return True
+            return self.must_be_absent and not empty
+        if self.must_exist and any(value is not None and value != "" for value in values):
+            return True  # AWS: the key must have a non-null, non-empty value
         for value in values:
             if isinstance(value, str):
                 if value in self.strings:
@@ -71,13 +71,15 @@ class Leaf:
 
     @property
     def combinations(self) -> int:
-        return (
+        conditions = (
             len(self.strings)
             + len(self.numbers)
             + len(self.literals)
             + len(self.tests)
-            + (self.must_exist or self.must_be_absent)
+            + self.must_exist
+            + self.must_be_absent
         )
+        return conditions * self.depth
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +89,14 @@ class Policy:
 
     def matches(self, facts: Facts) -> bool:
         if not self.body_scope:
-            return self._matches(facts.attribute)
+            return self._matches(facts.attribute, not facts.readable_attributes())
         body = facts.body()
-        return body is not None and self._matches(lambda path: _values_at(body, path))
+        return body is not None and self._matches(lambda path: _values_at(body, path), not body)
 
-    def _matches(self, lookup: Callable[[Path], list[Any] | None]) -> bool:
-        return any(all(leaf.matches(lookup(path)) for path, leaf in leaves) for leaves in self.alternatives)
+    def _matches(self, lookup: Callable[[Path], list[Any] | None], empty: bool) -> bool:
+        return any(
+            all(leaf.matches(lookup(path), empty) for path, leaf in leaves) for leaves in self.alternatives
+        )
 
 
 @dataclass
@@ -111,9 +115,17 @@ class Facts:
         return cls({}, "", _body=document, _body_read=True)
 
     def attribute(self, path: Path) -> list[Any] | None:
+        return self.readable_attributes().get(path[0])
+
+    def readable_attributes(self) -> dict[str, list[Any]]:
+        """Each attribute's values; binary and empty-array attributes count as absent."""
         if self._attributes is None:
-            self._attributes = {name: _attribute_values(value) for name, value in self.attributes.items()}
-        return self._attributes.get(path[0])
+            self._attributes = {
+                name: values
+                for name, value in self.attributes.items()
+                if (values := _attribute_values(value))
+            }
+        return self._attributes
 
     def values(self, body_scope: bool, path: Path) -> list[Any] | None:
         """The message's values at a key (an attribute, or a path into the JSON body)."""
@@ -146,26 +158,37 @@ def _attribute_values(attribute: dict[str, str]) -> list[Any]:
 
 
 def _values_at(body: dict[str, Any], path: Path) -> list[Any] | None:
-    """The scalar values at a key path of a JSON body (arrays along the way fan out); None if none."""
-    nodes: list[Any] = [body]
-    for key in path:
-        found: list[Any] = []
-        for node in nodes:
-            if isinstance(node, dict) and key in node:
-                value = node[key]
-                found.extend(value) if isinstance(value, list) else found.append(value)
-        nodes = found
-    leaves = [node for node in nodes if not isinstance(node, dict | list)]
-    return leaves or None
+    """The scalar values at a dotted key path of a JSON body; None if none. As on AWS, a body key may hold
+    dots itself (`{"a.b": 1}` and `{"a": {"b": 1}}` both answer `a.b`), and arrays along the way, nested in
+    arrays or not, fan out. Each body node is reached by one chain of keys, so this is linear in the body."""
+    found: list[Any] = []
+    last = len(path)
+    stack: list[tuple[Any, int]] = [(body, 0)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, at) for item in node)
+        elif at == last:
+            if not isinstance(node, dict):
+                found.append(node)
+        elif isinstance(node, dict):
+            key = path[at]
+            for end in range(at + 1, last + 1):
+                if end > at + 1:
+                    key = f"{key}.{path[end - 1]}"
+                if key in node:
+                    stack.append((node[key], end))
+    return found or None
 
 
 # ---- checking and compiling -------------------------------------------------------------------------------
 
+Entry = tuple[Path, Leaf]
+"""A key as the policy writes it (its nesting, outermost first) and its conditions."""
 
-def compile_policy(
-    text: str, body_scope: bool, operators: frozenset[str] = EVENT_PATTERN_OPERATORS
-) -> Policy | None:
-    """The policy, checked (only `operators` allowed); None for an empty one (which matches everything)."""
+
+def compile_policy(text: str, body_scope: bool, grammar: Grammar = EVENT_PATTERNS) -> Policy | None:
+    """The policy, checked against `grammar`; None for an empty one (which matches everything)."""
     if not text.strip():
         return None
     try:
@@ -176,40 +199,49 @@ def compile_policy(
         raise bad("failed to parse JSON. The policy must be a JSON object")
     if not document:
         return None
-    alternatives = _alternatives(document, body_scope, (), 0, operators)
-    if sum(_product(leaves) for leaves in alternatives) > MAX_COMBINATIONS:
+    alternatives = _alternatives(document, body_scope, (), grammar)
+    if sum(_product(entries) for entries in alternatives) > MAX_COMBINATIONS:
         raise bad("Filter policy is too complex")
-    for leaves in alternatives:
-        if len(leaves) > MAX_KEYS:
+    for entries in alternatives:
+        # Only top-level keys count (AWS's rule for nested policies; attribute policies have no others).
+        if len({path[0] for path, _ in entries}) > MAX_KEYS:
             raise bad(f"Filter policy can not have more than {MAX_KEYS} keys")
-    return Policy(body_scope, tuple(tuple(leaves) for leaves in alternatives))
+    return Policy(body_scope, tuple(tuple(_looked_up(entries, body_scope)) for entries in alternatives))
 
 
-def _product(leaves: list[tuple[Path, Leaf]]) -> int:
+def _looked_up(entries: list[Entry], body_scope: bool) -> list[Entry]:
+    """Body keys as the matcher walks them: every dot splits (`{"a.b": …}` and `{"a": {"b": …}}` are one
+    key); an attribute's name is taken whole."""
+    if not body_scope:
+        return entries
+    return [(tuple(".".join(path).split(".")), leaf) for path, leaf in entries]
+
+
+def _product(entries: list[Entry]) -> int:
     total = 1
-    for _, leaf in leaves:
+    for _, leaf in entries:
         total *= leaf.combinations
     return total
 
 
-def _alternatives(
-    node: dict[str, Any], body_scope: bool, path: Path, depth: int, operators: frozenset[str]
-) -> list[list[tuple[Path, Leaf]]]:
-    if depth > MAX_DEPTH:
+def _alternatives(node: dict[str, Any], body_scope: bool, path: Path, grammar: Grammar) -> list[list[Entry]]:
+    if len(path) > MAX_DEPTH:
         raise bad("Filter policy is too complex")
-    alternatives: list[list[tuple[Path, Leaf]]] = [[]]
+    alternatives: list[list[Entry]] = [[]]
     for key, value in node.items():
         if key == "$or":
-            branches = _or_branches(value, body_scope, path, depth, operators)
+            branches = _or_branches(value, body_scope, path, grammar)
             alternatives = [mine + theirs for mine in alternatives for theirs in branches]
         elif isinstance(value, dict):
             if not body_scope:
-                raise bad("Filter policy scope MessageAttributes does not support nested filter policy")
-            nested = _alternatives(value, body_scope, (*path, key), depth + 1, operators)
+                raise PolicyError(
+                    "Filter policy scope MessageAttributes does not support nested filter policy", whole=True
+                )
+            nested = _alternatives(value, body_scope, (*path, key), grammar)
             alternatives = [mine + theirs for mine in alternatives for theirs in nested]
         elif isinstance(value, list):
-            leaf = (*path, key), _leaf(value, operators)
-            alternatives = [[*mine, leaf] for mine in alternatives]
+            entry = (*path, key), _leaf(value, grammar, len(path) + 1)
+            alternatives = [[*mine, entry] for mine in alternatives]
         else:
             raise bad(f'"{key}" must be an object or an array')
         if len(alternatives) > MAX_COMBINATIONS:
@@ -217,17 +249,13 @@ def _alternatives(
     return alternatives
 
 
-def _or_branches(
-    value: Any, body_scope: bool, path: Path, depth: int, operators: frozenset[str]
-) -> list[list[tuple[Path, Leaf]]]:
+def _or_branches(value: Any, body_scope: bool, path: Path, grammar: Grammar) -> list[list[Entry]]:
     if not isinstance(value, list) or len(value) < 2 or not all(isinstance(b, dict) and b for b in value):
         raise bad('"$or" must be an array of at least two filter policies')
-    return [
-        leaves for branch in value for leaves in _alternatives(branch, body_scope, path, depth + 1, operators)
-    ]
+    return [entries for branch in value for entries in _alternatives(branch, body_scope, path, grammar)]
 
 
-def _leaf(conditions: list[Any], operators: frozenset[str]) -> Leaf:
+def _leaf(conditions: list[Any], grammar: Grammar, depth: int) -> Leaf:
     if not conditions:
         raise bad("Empty arrays are not allowed")
     strings: set[str] = set()
@@ -246,16 +274,22 @@ def _leaf(conditions: list[Any], operators: frozenset[str]) -> Leaf:
             if len(condition) != 1:
                 raise bad("Only one key allowed in match expression")
             ((operator, operand),) = condition.items()
-            if operator not in operators:
+            if operator not in grammar.operators:
                 raise bad(f"Unrecognized match type {operator}")
             if operator == "exists":
                 if not isinstance(operand, bool):
                     raise bad("exists match pattern must be either true or false.")
                 must_exist, must_be_absent = must_exist or operand, must_be_absent or not operand
             else:
-                tests.append(test_of(operator, operand, operators))
+                tests.append(test_of(operator, operand, grammar))
         else:
             raise bad("Match value must be String, number, true, false, or null")
     return Leaf(
-        frozenset(strings), frozenset(numbers), tuple(literals), tuple(tests), must_exist, must_be_absent
+        frozenset(strings),
+        frozenset(numbers),
+        tuple(literals),
+        tuple(tests),
+        must_exist,
+        must_be_absent,
+        depth,
     )

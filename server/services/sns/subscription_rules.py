@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from persistence.records import SubscriptionRecord, TopicRecord
-from server.services.filter_operators import PolicyError
-from server.services.filter_policy import SNS_OPERATORS, Policy, compile_policy
+from server.services.filter_operators import SNS_POLICIES, PolicyError
+from server.services.filter_policy import Policy, compile_policy
 from server.services.sns.delivery_policy_rules import check_subscription_policy
 from server.services.sns.errors import invalid_parameter
 from server.services.sns.topic_rules import json_object
@@ -117,7 +117,11 @@ def attributes_view(subscription: SubscriptionRecord) -> dict[str, str]:
         "TopicArn": subscription.topic_arn,
     }
     view.update(subscription.attributes)
-    if "FilterPolicy" in subscription.attributes and "FilterPolicyScope" not in view:
+    if not view.get("FilterPolicy"):
+        # AWS shows neither an empty policy nor a scope without a policy (recorded on AWS)
+        view.pop("FilterPolicy", None)
+        view.pop("FilterPolicyScope", None)
+    elif "FilterPolicyScope" not in view:
         view["FilterPolicyScope"] = "MessageAttributes"
     return view
 
@@ -126,9 +130,9 @@ def filter_policy(attributes: dict[str, str]) -> Policy | None:
     """The subscription's filter policy under its scope, compiled (and so checked); None without one."""
     body_scope = attributes.get("FilterPolicyScope") == "MessageBody"
     try:
-        return compile_policy(attributes.get("FilterPolicy", ""), body_scope, SNS_OPERATORS)
+        return compile_policy(attributes.get("FilterPolicy", ""), body_scope, SNS_POLICIES)
     except PolicyError as error:
-        raise invalid_parameter(f"FilterPolicy: {error}") from None
+        raise invalid_parameter(str(error) if error.whole else f"FilterPolicy: {error}") from None
 
 
 def redrive_policy(subscription: SubscriptionRecord) -> dict[str, Any] | None:
