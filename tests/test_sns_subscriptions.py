@@ -176,6 +176,26 @@ def test_an_http_subscription_is_pending_until_confirmed(sns: BaseClient, topic:
     with pytest.raises(ClientError) as raised:
         sns.confirm_subscription(TopicArn=topic, Token="ab" * 128)
     assert error_of(raised) == ("InvalidParameter", "Invalid parameter: Token", 400)
+    with pytest.raises(ClientError) as raised:  # AWS names the token, not the missing topic (recorded)
+        sns.confirm_subscription(TopicArn=topic + "-gone", Token="ab" * 128)
+    assert error_of(raised) == ("InvalidParameter", "Invalid parameter: Token", 400)
+
+
+@pytest.mark.parametrize("name", ["RedrivePolicy", "FilterPolicy", "DeliveryPolicy"])
+def test_a_policy_that_is_not_json_is_refused_in_the_parsers_words(
+    sns: BaseClient, server: ServerProcess, topic: str, name: str
+) -> None:
+    arn = subscribed(sns, server, topic)
+    with pytest.raises(ClientError) as raised:
+        sns.set_subscription_attributes(
+            SubscriptionArn=arn, AttributeName=name, AttributeValue="{invalid-json}"
+        )
+    # AWS's text, recorded in 2025
+    assert error_of(raised)[1] == (
+        f"Invalid parameter: {name}: failed to parse JSON. Unexpected character ('i' (code 105)): was expecting"
+        " double-quote to start field name\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION`"
+        " disabled); line: 1, column: 2]"
+    )
 
 
 def test_unsubscribe_is_idempotent_and_checks_the_arn(

@@ -27,6 +27,7 @@ from server.services.filter_operators import (
     number_key,
     test_of,
 )
+from server.services.json_failure import parse_object
 from server.services.message_attributes import Attributes
 
 MAX_KEYS = 5
@@ -191,10 +192,9 @@ def compile_policy(text: str, body_scope: bool, grammar: Grammar = EVENT_PATTERN
     """The policy, checked against `grammar`; None for an empty one (which matches everything)."""
     if not text.strip():
         return None
-    try:
-        document = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        raise bad(f"failed to parse JSON. {error}") from None
+    document, failure = parse_object(text)
+    if failure is not None:
+        raise bad(f"failed to parse JSON. {failure}")
     if not isinstance(document, dict):
         raise bad("failed to parse JSON. The policy must be a JSON object")
     if not document:

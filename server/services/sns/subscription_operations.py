@@ -6,7 +6,7 @@ from typing import Any
 
 from persistence.records import SubscriptionRecord
 from server.context import RequestContext
-from server.errors import missing_parameter
+from server.errors import AwsError, missing_parameter
 from server.services.params import Params
 from server.services.sns import subscription_rules
 from server.services.sns.errors import invalid_parameter, subscription_not_found
@@ -57,8 +57,14 @@ async def subscribe(sns: SnsService, params: Params, ctx: RequestContext) -> Res
 
 async def confirm_subscription(sns: SnsService, params: Params, ctx: RequestContext) -> Result:
     # The SubscribeURL is visited unsigned: the topic's own region counts, not the default one.
-    topic = sns.catalog.find(ctx, params.required_text("TopicArn"), any_region=ctx.access_key is None)
-    subscription = await sns.subscriptions.confirm(topic, params.required_text("Token"))
+    token = params.required_text("Token")
+    try:
+        topic = sns.catalog.find(ctx, params.required_text("TopicArn"), any_region=ctx.access_key is None)
+    except AwsError as error:
+        if error.code != "NotFound":
+            raise
+        raise invalid_parameter("Token") from None  # AWS names the token, not the topic (recorded)
+    subscription = await sns.subscriptions.confirm(topic, token)
     return {"SubscriptionArn": subscription.arn}
 
 

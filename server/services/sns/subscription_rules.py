@@ -9,6 +9,7 @@ from typing import Any
 from persistence.records import SubscriptionRecord, TopicRecord
 from server.services.filter_operators import SNS_POLICIES, PolicyError
 from server.services.filter_policy import Policy, compile_policy
+from server.services.json_failure import parse_object
 from server.services.sns.delivery_policy_rules import check_subscription_policy
 from server.services.sns.errors import invalid_parameter
 from server.services.sns.topic_rules import json_object
@@ -77,7 +78,7 @@ def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) ->
             f"FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes"
         )
     elif name == "RedrivePolicy":
-        policy = json_object(value)
+        policy = _parsed(name, value)
         target = policy.get("deadLetterTargetArn") if policy else None
         if (
             not isinstance(target, str)
@@ -94,10 +95,19 @@ def check_attribute(name: str, value: str, protocol: str, topic: TopicRecord) ->
                 "RedrivePolicy: must use a standard queue as DLQ for a standard Subscription to a standard Topic."
             )
     elif name == "DeliveryPolicy" and value:
-        document = json_object(value)
+        document = _parsed(name, value)
         if document is None:
             raise invalid_parameter(f"{name}: failed to parse JSON.")
         check_subscription_policy(document)
+
+
+def _parsed(name: str, value: str) -> dict[str, Any] | None:
+    """The JSON object a policy attribute holds (None for another JSON value); JSON that does not parse is
+    refused in AWS's words."""
+    document, failure = parse_object(value)
+    if failure is not None:
+        raise invalid_parameter(f"{name}: failed to parse JSON. {failure}")
+    return document if isinstance(document, dict) else None
 
 
 def normalised(name: str, value: str) -> str:
