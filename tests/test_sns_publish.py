@@ -396,6 +396,22 @@ def test_publishing_to_a_missing_topic_is_not_found(sns: BaseClient) -> None:
             "ParameterValueInvalid",
             "Could not cast message attribute 'a' value to number.",
         ),
+        # AWS's Number holds 38 digits between 10^-128 and 10^126
+        (
+            {"DataType": "Number", "StringValue": "1e400"},
+            "ParameterValueInvalid",
+            "Could not cast message attribute 'a' value to number.",
+        ),
+        (
+            {"DataType": "Number", "StringValue": "1e-129"},
+            "ParameterValueInvalid",
+            "Could not cast message attribute 'a' value to number.",
+        ),
+        (
+            {"DataType": "Number", "StringValue": "9" * 39},
+            "ParameterValueInvalid",
+            "Could not cast message attribute 'a' value to number.",
+        ),
     ],
 )
 def test_message_attribute_errors_are_aws_words(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -66,9 +67,23 @@ def checked(data_type: Any, string_value: Any, binary_value: Any) -> dict[str, s
         return Problem.NO_VALUE
     if NOT_XML.search(string_value):  # it could not travel back in XML
         return Problem.BAD_CHARACTERS
-    if kind_of(data_type) == "Number" and not _NUMBER.fullmatch(string_value):
+    if kind_of(data_type) == "Number" and not (
+        _NUMBER.fullmatch(string_value) and _in_number_range(string_value)
+    ):
         return Problem.NOT_A_NUMBER
     return {"DataType": data_type, "StringValue": string_value}
+
+
+def _in_number_range(text: str) -> bool:
+    """AWS's Number: at most 38 significant digits, between 10^-128 and 10^+126 (`1e400` is refused). A
+    plain numeral of at most 38 characters always fits, so only longer ones and exponents are worked out."""
+    if len(text) <= 38 and "e" not in text and "E" not in text:
+        return True
+    number = Decimal(text)
+    if not number:
+        return True
+    digits = "".join(map(str, number.as_tuple().digits)).strip("0")
+    return len(digits) <= 38 and -128 <= number.adjusted() <= 126
 
 
 def size_of(attributes: Mapping[str, Mapping[str, str]]) -> int:
