@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from persistence.records import FunctionRecord
 from server.clock import Clock
 from server.services import outbound
+from server.services.children import DIES_WITH_SERVER
 from server.services.lambda_ import interpreters, packages
 from server.services.lambda_.activity import Activity
 from server.services.lambda_.errors import MAX_RESPONSE_BYTES
@@ -56,17 +57,12 @@ def pool_key(function: FunctionRecord) -> str:
     return f"{unqualified(function.arn)}:{function.configuration.get('Version', '$LATEST')}"
 
 
-_DIES_WITH_SERVER = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
-"""A worker is killed when the server dies, even by kill -9, even while its handler runs (util-linux's setpriv
-sets the parent-death signal, then runs the worker in its place). An idle worker also exits at stdin's end."""
-
-
 def worker_command(runtime: str) -> list[str] | None:
     """How a worker of the runtime starts here, when this machine has what it needs."""
     if runtime.startswith("python3"):
-        return [*_DIES_WITH_SERVER, sys.executable, str(_HERE / "python_bootstrap.py")]
+        return [*DIES_WITH_SERVER, sys.executable, str(_HERE / "python_bootstrap.py")]
     node = shutil.which("node") if runtime.startswith("nodejs") else None
-    return None if node is None else [*_DIES_WITH_SERVER, node, str(_HERE / "node_bootstrap.js")]
+    return None if node is None else [*DIES_WITH_SERVER, node, str(_HERE / "node_bootstrap.js")]
 
 
 def _unavailable(runtime: str) -> Outcome:

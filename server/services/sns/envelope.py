@@ -11,7 +11,7 @@ import orjson
 
 from server import ids
 from server.services.message_attributes import Attributes
-from server.services.sns.signing import Signer
+from server.services.sns.signing import Signer, canonical
 from server.services.timestamps import iso_millis
 
 _PLACE = "\x00unsubscribe\x00"
@@ -62,21 +62,26 @@ class Envelopes:
         self._signatures: dict[tuple[str, str], str] = {}
         self._parts: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def sign(self, wanted: Iterable[tuple[Notification, str]]) -> None:
+    async def sign(self, wanted: Iterable[tuple[Notification, str]]) -> None:
         """Sign what the envelopes to come will carry: (notification, message) pairs (a FIFO topic's are
-        not signed), each distinct pair once."""
+        not signed), each distinct pair once, all in one go."""
+        documents: dict[tuple[str, str], bytes] = {}
         for notification, message in wanted:
             key = (notification.message_id, message)
-            if notification.sequence_number is None and key not in self._signatures:
-                fields: list[tuple[str, str | None]] = [
-                    ("Message", message),
-                    ("MessageId", notification.message_id),
-                    ("Subject", notification.subject),
-                    ("Timestamp", notification.timestamp),
-                    ("TopicArn", notification.topic_arn),
-                    ("Type", "Notification"),
-                ]
-                self._signatures[key] = self._signer.sign(fields, self._version)
+            if notification.sequence_number is None and key not in documents:
+                documents[key] = canonical(
+                    [
+                        ("Message", message),
+                        ("MessageId", notification.message_id),
+                        ("Subject", notification.subject),
+                        ("Timestamp", notification.timestamp),
+                        ("TopicArn", notification.topic_arn),
+                        ("Type", "Notification"),
+                    ]
+                )
+        if documents:
+            signatures = await self._signer.sign_all(list(documents.values()), self._version)
+            self._signatures.update(zip(documents, signatures, strict=True))
 
     def unsubscribe_url(self, subscription_arn: str) -> str:
         return f"{self._base_url}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"

@@ -164,7 +164,7 @@ class Fanout:
             facts = Facts(publication.attributes, publication.message)
             matched = self._subscriptions.matching(topic.arn, facts)
             deliveries.append((publication, notification, matched))
-        envelopes.sign(
+        await envelopes.sign(
             (notification, publication.message_for(s.protocol))
             for publication, notification, matched in deliveries
             for s in matched

@@ -35,7 +35,7 @@ class SnsService:
         self.db = db
         self.catalog = TopicCatalog(db, clock)
         self.subscriptions = Subscriptions(db)
-        self.signer = Signer(key_directory, signed)
+        self.signer = Signer(key_directory, signed, clock.now_ms)
         self.recorded = Recorded()
         self.platforms = Platforms(db)
         self.http = HttpDeliveries(db, clock, enqueue, self.catalog, self.subscriptions, self.recorded)
@@ -94,7 +94,7 @@ class SnsService:
         self.http.wake()
 
     async def stop(self) -> None:
-        return None
+        await self.signer.close()
 
     def release_pollers(self) -> None:
         return None  # nothing of SNS waits on a client
