@@ -136,3 +136,45 @@ def test_push_applications_and_endpoints(sns: BaseClient, server: ServerProcess)
         sns.get_endpoint_attributes(EndpointArn=endpoint)
     assert error_of(raised)[:2] == ("NotFound", "Endpoint does not exist")
     sns.delete_endpoint(EndpointArn=endpoint)  # already gone: still 200
+
+
+@pytest.mark.parametrize(
+    ("platform", "attributes", "reason"),
+    [
+        ("GCM", {}, "PlatformCredential attribute required"),
+        ("GCM", {"PlatformPrincipal": "p"}, "PlatformCredential attribute required"),
+        (
+            "APNS",
+            {"PlatformCredential": "key"},
+            "PlatformCredential attribute provided without PlatformPrincipal",
+        ),
+        (
+            "ADM",
+            {"PlatformPrincipal": "id"},
+            "PlatformPrincipal attribute provided without PlatformCredential",
+        ),
+    ],
+)
+def test_an_application_needs_its_platforms_credentials(
+    sns: BaseClient, platform: str, attributes: dict[str, str], reason: str
+) -> None:
+    with pytest.raises(ClientError) as raised:
+        sns.create_platform_application(Name=unique("app"), Platform=platform, Attributes=attributes)
+    assert error_of(raised)[:2] == ("InvalidParameter", f"Invalid parameter: Attributes Reason: {reason}")
+    both = {"PlatformCredential": "key", "PlatformPrincipal": "certificate"}
+    assert sns.create_platform_application(Name=unique("app"), Platform="APNS", Attributes=both)
+
+
+def test_publishing_to_a_deleted_endpoint_names_the_target(sns: BaseClient) -> None:
+    app = sns.create_platform_application(
+        Name=unique("app"), Platform="GCM", Attributes={"PlatformCredential": "secret"}
+    )["PlatformApplicationArn"]
+    endpoint = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="device-2")["EndpointArn"]
+    sns.delete_endpoint(EndpointArn=endpoint)
+    with pytest.raises(ClientError) as raised:
+        sns.publish(TargetArn=endpoint, Message="m")
+    assert error_of(raised) == (  # AWS's text, recorded
+        "InvalidParameter",
+        "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified",
+        400,
+    )

@@ -77,6 +77,7 @@ class Platforms:
             raise invalid_parameter("Name")
         if platform not in PLATFORMS:
             raise invalid_parameter(f"Platform Reason: {platform} is not supported")
+        _check_credentials(platform, attributes)
         arn = f"arn:aws:sns:{ctx.region}:{ctx.account}:app/{platform}/{name}"
         existing = self._applications.get(arn)
         application = PlatformApplicationRecord(
@@ -137,3 +138,19 @@ class Platforms:
     async def _save_endpoint(self, endpoint: PlatformEndpointRecord) -> None:
         await self._db.run(lambda conn: rows.save_endpoint(conn, endpoint))
         self._endpoints[endpoint.arn] = endpoint
+
+
+def _check_credentials(platform: str, attributes: dict[str, str]) -> None:
+    """What AWS asks of a new application: GCM (Firebase) a PlatformCredential (the server key); the others
+    (APNS, ADM, Baidu, MPNS, WNS) a PlatformCredential and a PlatformPrincipal together, or neither."""
+    credential, principal = "PlatformCredential" in attributes, "PlatformPrincipal" in attributes
+    if platform == "GCM" and not credential:
+        raise invalid_parameter("Attributes Reason: PlatformCredential attribute required")
+    if principal and not credential:
+        raise invalid_parameter(
+            "Attributes Reason: PlatformPrincipal attribute provided without PlatformCredential"
+        )
+    if credential and not principal and platform != "GCM":
+        raise invalid_parameter(
+            "Attributes Reason: PlatformCredential attribute provided without PlatformPrincipal"
+        )
