@@ -132,7 +132,7 @@ def test_subscription_attributes_are_validated_as_aws_does(
             "Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon",
         ),
         ("sqs", "http://localhost:4566/000000000000/q", "Invalid parameter: SQS endpoint ARN"),
-        ("sms", "call me", "Invalid parameter: Invalid SMS endpoint: call me"),
+        ("sms", "call me", "Invalid SMS endpoint: call me"),
         (
             "https",
             "ftp://example.com",

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from persistence.records import SubscriptionRecord, TopicRecord
+from server.errors import AwsError
 from server.services.filter_operators import SNS_POLICIES, PolicyError
 from server.services.filter_policy import Policy, compile_policy
 from server.services.json_failure import parse_object
@@ -54,7 +55,8 @@ def check_endpoint(protocol: str, endpoint: str | None, topic: TopicRecord) -> s
     if protocol in ("email", "email-json") and "@" not in endpoint:
         raise invalid_parameter("Email address")
     if protocol == "sms" and not _PHONE.fullmatch(endpoint):
-        raise invalid_parameter(f"Invalid SMS endpoint: {endpoint}")
+        # AWS words this one without "Invalid parameter: " (as moto and LocalStack reproduce it)
+        raise AwsError("InvalidParameter", f"Invalid SMS endpoint: {endpoint}", shape="InvalidParameterException")
     if protocol == "sqs" and endpoint.endswith(".fifo") and not topic.fifo:
         raise invalid_parameter(  # AWS doubles the prefix here
             "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"
