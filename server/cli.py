@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any, get_args
 
 import uvicorn
 
 from persistence.backup import backup
 from persistence.engine import Durability
+from server import tls
 from server.app import DATABASE_FILE, create_app
 from server.config import Config, QueueUrlStyle
 from server.limits import protocol_with
@@ -24,6 +27,14 @@ _LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
 _VALUES: dict[str, tuple[object, str]] = {
     "--host": (_DEFAULTS.host, "interface to listen on"),
     "--port": (_DEFAULTS.port, "port for every API and the admin routes"),
+    "--tls-port": (
+        None,
+        "also listen for HTTPS on this port (same routes; SNS's SigningCertURL points at it)",
+    ),
+    "--tls-cert": (
+        None,
+        "PEM file with the HTTPS certificate and its key (default: a self-signed one made as tls.pem in the data dir)",
+    ),
     "--data-dir": (_DEFAULTS.data_dir, "where the SQLite database lives"),
     "--region": (_DEFAULTS.region, "region for requests that name none"),
     "--account": (_DEFAULTS.account, "account for access keys that are not 12-digit account ids"),
@@ -108,10 +119,14 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         parser.error("--durability must be fast or safe")
     if args.queue_url_style not in get_args(QueueUrlStyle):
         parser.error("--queue-url-style must be one of " + ", ".join(get_args(QueueUrlStyle)))
-    try:
-        port = int(args.port)
-    except ValueError:
-        parser.error(f"--port must be a number, not {args.port!r}")
+    ports = {}
+    for flag in ("port", "tls_port"):
+        text = getattr(args, flag)
+        if text is None:
+            continue
+        if not str(text).isdigit() or not 0 < int(text) < 65536:
+            parser.error(f"--{flag.replace('_', '-')} must be a port number, not {text!r}")
+        ports[flag] = int(text)
     timeouts = {}
     for flag in ("head_timeout", "body_timeout"):
         try:
@@ -132,7 +147,9 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         counts[flag] = int(text)
     return Config(
         host=args.host,
-        port=port,
+        port=ports["port"],
+        tls_port=ports.get("tls_port"),
+        tls_certificate=args.tls_cert or None,
         data_dir=args.data_dir,
         in_memory=args.in_memory,
         region=args.region,
@@ -159,13 +176,49 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
     )
 
 
-class _Server(uvicorn.Server):
-    """uvicorn, plus: say `Ready.` once the socket accepts, and release long polls when told to stop."""
+class _Companion(uvicorn.Server):
+    """The HTTPS listener: run by the main server, which alone handles signals and the app's lifespan."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.listening = asyncio.Event()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None]:
+        yield
 
     async def startup(self, sockets: Any = None) -> None:
         await super().startup(sockets)
+        self.listening.set()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, plus: say `Ready.` once the socket accepts (and the HTTPS one, with --tls-port), and release
+    long polls when told to stop."""
+
+    companion: _Companion | None = None
+    _companion_run: asyncio.Task[None] | None = None
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.companion is not None:
+            self._companion_run = asyncio.create_task(self.companion.serve())
+            listening = asyncio.create_task(self.companion.listening.wait())
+            await asyncio.wait({self._companion_run, listening}, return_when=asyncio.FIRST_COMPLETED)
+            listening.cancel()
+            if not self.companion.started:
+                port = self.companion.config.port
+                print(f"posthouse: cannot listen for HTTPS on port {port}", file=sys.stderr)
+                self.should_exit = True
+                return
         if self.started:
             print("Ready.", flush=True)
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        if self.companion is not None and self._companion_run is not None:
+            self.companion.should_exit = True
+            await self._companion_run
+        await super().shutdown(sockets)
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         app = self.config.loaded_app
@@ -216,5 +269,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         lifespan="on",
     )
     server = _Server(uvicorn_config)
+    if config.tls_port is not None:
+        server.companion = _Companion(
+            uvicorn.Config(
+                app,
+                host=config.host,
+                port=config.tls_port,
+                log_level=config.log_level,
+                access_log=config.log_level == "debug",
+                timeout_graceful_shutdown=5,
+                http=protocol_with(app.limits, app.refuse_announced_body),
+                limit_concurrency=config.max_connections,
+                proxy_headers=False,
+                lifespan="off",
+                ssl_certfile=tls.certificate_file(config),
+            )
+        )
     server.run()
     sys.exit(0 if server.started else 1)

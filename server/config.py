@@ -54,6 +54,10 @@ class Config:
     """How handed-out queue URLs look (LocalStack's SQS_ENDPOINT_STRATEGY names); every style is read."""
     # SNS signs every message (an RSA signature, about 75 µs); load tests that never verify may skip it.
     sign_sns_messages: bool = True
+    tls_port: int | None = None
+    """A second, HTTPS listener (same routes); SNS's SigningCertURL then points at it."""
+    tls_certificate: str | None = None
+    """A PEM file holding the HTTPS listener's certificate and key (default: one made in the data dir)."""
 
 
 def own_url(config: Config) -> str:

@@ -151,7 +151,7 @@ class Envelopes:
 
     @property
     def certificate_url(self) -> str:
-        return f"{self._base_url}/SimpleNotificationService-{self._signer.certificate_id}.pem"
+        return self._signer.certificate_url(self._base_url)
 
     def confirmation(
         self, kind: str, topic_arn: str, token: str, message: str, now_ms: int

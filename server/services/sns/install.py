@@ -22,6 +22,7 @@ def install(platform: Platform) -> Installed:
         platform.needs(EventInvocations),
         key_directory,
         platform.config.sign_sns_messages,
+        platform.config.tls_port,
     )
     platform.offer(TopicPublishing, TopicPublisher(sns.catalog, sns.fanout, own_url(platform.config)))
     return Installed(DESCRIPTOR, sns, workers={"sns-http-deliveries": sns.http.run})

@@ -30,12 +30,13 @@ class SnsService:
         events: EventInvocations,
         key_directory: str | None,
         signed: bool = True,
+        tls_port: int | None = None,
     ) -> None:
         self.clock = clock
         self.db = db
         self.catalog = TopicCatalog(db, clock)
         self.subscriptions = Subscriptions(db)
-        self.signer = Signer(key_directory, signed, clock.now_ms)
+        self.signer = Signer(key_directory, signed, clock.now_ms, tls_port)
         self.recorded = Recorded()
         self.platforms = Platforms(db)
         self.http = HttpDeliveries(db, clock, enqueue, self.catalog, self.subscriptions, self.recorded)

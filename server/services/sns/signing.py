@@ -37,7 +37,11 @@ def canonical(fields: Iterable[tuple[str, str | None]]) -> bytes:
 
 
 class Signer:
-    def __init__(self, directory: str | None, signed: bool, now_ms: Callable[[], int]) -> None:
+    def __init__(
+        self, directory: str | None, signed: bool, now_ms: Callable[[], int], tls_port: int | None = None
+    ) -> None:
+        self._tls_port = tls_port
+        """With an HTTPS listener, the certificate's URL points at it."""
         self._path = os.path.join(directory, FILE_NAME) if directory else None
         self._signed = signed
         """False (`--sns-unsigned`): every Signature is the same placeholder, which verifies against nothing."""
@@ -87,6 +91,16 @@ class Signer:
         if self._key is None:
             self._load()
         return self._certificate_id
+
+    def certificate_url(self, base_url: str) -> str:
+        """Where a subscriber fetches the certificate: this server's HTTPS listener on the base URL's host when
+        there is one (validators want https), else the base URL itself."""
+        path = f"/SimpleNotificationService-{self.certificate_id}.pem"
+        if self._tls_port is None:
+            return base_url + path
+        authority = base_url.split("://", 1)[-1].split("/", 1)[0]
+        host = authority[: authority.index("]") + 1] if authority.startswith("[") else authority.split(":")[0]
+        return f"https://{host}:{self._tls_port}{path}"
 
     def sign(self, fields: Iterable[tuple[str, str | None]], version: str) -> str:
         return self._signed_here([canonical(fields)], version)[0]

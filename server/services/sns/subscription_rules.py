@@ -56,7 +56,9 @@ def check_endpoint(protocol: str, endpoint: str | None, topic: TopicRecord) -> s
         raise invalid_parameter("Email address")
     if protocol == "sms" and not _PHONE.fullmatch(endpoint):
         # AWS words this one without "Invalid parameter: " (as moto and LocalStack reproduce it)
-        raise AwsError("InvalidParameter", f"Invalid SMS endpoint: {endpoint}", shape="InvalidParameterException")
+        raise AwsError(
+            "InvalidParameter", f"Invalid SMS endpoint: {endpoint}", shape="InvalidParameterException"
+        )
     if protocol == "sqs" and endpoint.endswith(".fifo") and not topic.fifo:
         raise invalid_parameter(  # AWS doubles the prefix here
             "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"
