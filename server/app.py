@@ -54,6 +54,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     operator_app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
     operator_app.state.runtime = runtime
     operator_app.state.ready = False
+    operator_app.state.config = config
     guard = Guard.build(
         list(config.allowed_origins), list(config.allowed_hosts), config.admin_token, config.base_url
     )

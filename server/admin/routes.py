@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from persistence.records import MessageRecord, QueueRecord
+from server.admin import sqs_developer
 from server.admin.lambda_routes import LAMBDA_ROUTES
 from server.admin.sns_routes import SNS_ROUTES
 from server.clock import ControllableClock
@@ -197,6 +198,8 @@ ROUTES = [
     Route("/admin/sqs/queues", list_queues),
     Route("/admin/sqs/queues/{account}/{region}/{name}", describe_queue),
     Route("/admin/sqs/queues/{account}/{region}/{name}/messages", peek_messages),
+    Route("/_aws/sqs/messages", sqs_developer.list_messages, methods=["GET", "POST"]),
+    Route("/_aws/sqs/messages/{region}/{account}/{name}", sqs_developer.list_messages),
     *SNS_ROUTES,
     *LAMBDA_ROUTES,
 ]
