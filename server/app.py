@@ -16,6 +16,9 @@ from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
 from server.runtime import Install, Platform, Runtime
+from server.seed.document import read
+from server.seed.init_scripts import InitScripts
+from server.seed.startup import SeededStart
 from server.services.iam import install as iam
 from server.services.lambda_ import install as lambda_
 from server.services.logs import install as logs
@@ -55,6 +58,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     operator_app.state.runtime = runtime
     operator_app.state.ready = False
     operator_app.state.config = config
+    operator_app.state.init = InitScripts(config.init_dir)
     guard = Guard.build(
         list(config.allowed_origins), list(config.allowed_hosts), config.admin_token, config.base_url
     )
@@ -70,5 +74,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
             smallest_body_bytes=gateway.smallest_body_bytes,
         ),
         wanted_headers,
-        lifecycle=runtime,
+        lifecycle=SeededStart(runtime, registry, [read(*seed) for seed in config.seeds], config)
+        if config.seeds
+        else runtime,
     )

@@ -221,8 +221,9 @@ class Endpoint:
                 except StartupRefused as refused:
                     await send({"type": "lifespan.startup.failed", "message": f"posthouse: {refused}"})
                     return
-                if self.state is not None:
-                    self.state.ready = True
+                if self.state is not None:  # with init scripts, ready once they have run
+                    init = getattr(self.state, "init", None)
+                    self.state.ready = init is None or init.completed
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.state is not None:

@@ -18,7 +18,7 @@ from persistence.backup import backup
 from persistence.engine import Durability
 from server import tls
 from server.app import DATABASE_FILE, create_app
-from server.config import Config, QueueUrlStyle
+from server.config import Config, QueueUrlStyle, own_url
 from server.limits import protocol_with
 
 _DEFAULTS = Config()
@@ -60,6 +60,12 @@ _VALUES: dict[str, tuple[object, str]] = {
         "MiB of messages a CloudWatch Logs group keeps at most (the oldest are dropped first)",
     ),
     "--trace-sql": (None, "append every SQL statement the server runs to this file (for diagnosis)"),
+    "--seed": (
+        None,
+        "a seed document (YAML or JSON) of queues, topics, functions and mappings created at start where"
+        " missing (also POSTHOUSE_SEED_FILE; POSTHOUSE_SEED holds a document inline)",
+    ),
+    "--init-dir": (None, "a folder of scripts (.sh, .py) run once the server listens, before `Ready.`"),
     "--queue-url-style": (
         _DEFAULTS.queue_url_style,
         "queue URLs handed out: off (host/account/name), standard (sqs.<region>.host/...), domain"
@@ -83,10 +89,13 @@ _SWITCHES = {
 
 # Variables read too, after POSTHOUSE_*: LocalStack's, so a compose file moved over keeps working.
 _LOCALSTACK_NAMES = {"--queue-url-style": "SQS_ENDPOINT_STRATEGY"}
+_ENV_NAMES = {"--seed": "POSTHOUSE_SEED_FILE"}
+"""Flags whose variable is not POSTHOUSE_<FLAG NAME> (POSTHOUSE_SEED is an inline document)."""
 
 
 def _env(flag: str) -> str | None:
-    value = os.environ.get("POSTHOUSE_" + flag.lstrip("-").replace("-", "_").upper())
+    name = _ENV_NAMES.get(flag) or "POSTHOUSE_" + flag.lstrip("-").replace("-", "_").upper()
+    value = os.environ.get(name)
     if value is None and flag in _LOCALSTACK_NAMES:
         value = os.environ.get(_LOCALSTACK_NAMES[flag])
     return value
@@ -94,6 +103,29 @@ def _env(flag: str) -> str | None:
 
 def _listed(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _seeds(parser: argparse.ArgumentParser, path: str | None) -> tuple[tuple[str, str, str], ...]:
+    """The seed file and the inline POSTHOUSE_SEED document, read and checked now: a bad one stops the start
+    here, in one line naming its line."""
+    from server.seed.document import SeedError, read
+
+    seeds = []
+    if path:
+        try:
+            with open(path, encoding="utf-8") as file:
+                seeds.append((path, file.read(), os.path.dirname(os.path.abspath(path))))
+        except (OSError, UnicodeDecodeError) as error:
+            parser.exit(2, f"posthouse: cannot read the seed {path}: {error}\n")
+    inline = os.environ.get("POSTHOUSE_SEED")
+    if inline:
+        seeds.append(("POSTHOUSE_SEED", inline, os.getcwd()))
+    for source, text, base_dir in seeds:
+        try:
+            read(source, text, base_dir)
+        except SeedError as error:
+            parser.exit(2, f"posthouse: {error}\n")
+    return tuple(seeds)
 
 
 def parse_config(argv: Sequence[str] | None = None) -> Config:
@@ -149,6 +181,8 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         host=args.host,
         port=ports["port"],
         tls_port=ports.get("tls_port"),
+        seeds=_seeds(parser, args.seed),
+        init_dir=args.init_dir or None,
         tls_certificate=args.tls_cert or None,
         data_dir=args.data_dir,
         in_memory=args.in_memory,
@@ -212,7 +246,17 @@ class _Server(uvicorn.Server):
                 self.should_exit = True
                 return
         if self.started:
+            await self._run_init_scripts()
             print("Ready.", flush=True)
+
+    async def _run_init_scripts(self) -> None:
+        state = _app_state(self)
+        init = getattr(state, "init", None) if state is not None else None
+        if init is None or init.completed:
+            return
+        config: Config = state.config
+        await init.run(own_url(config), config.region)
+        state.ready = True
 
     async def shutdown(self, sockets: Any = None) -> None:
         if self.companion is not None and self._companion_run is not None:
@@ -221,12 +265,18 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
     def handle_exit(self, sig: int, frame: Any) -> None:
-        app = self.config.loaded_app
-        while hasattr(app, "app") and not hasattr(app, "state"):
-            app = app.app
-        if hasattr(app, "state"):
-            app.state.runtime.begin_stopping()
+        state = _app_state(self)
+        if state is not None:
+            state.runtime.begin_stopping()
         super().handle_exit(sig, frame)
+
+
+def _app_state(server: uvicorn.Server) -> Any:
+    """The Posthouse app's state under uvicorn's wrappers, if it is there."""
+    app = server.config.loaded_app
+    while hasattr(app, "app") and not hasattr(app, "state"):
+        app = app.app
+    return getattr(app, "state", None)
 
 
 def backup_main(argv: Sequence[str]) -> None:

@@ -58,6 +58,10 @@ class Config:
     """A second, HTTPS listener (same routes); SNS's SigningCertURL then points at it."""
     tls_certificate: str | None = None
     """A PEM file holding the HTTPS listener's certificate and key (default: one made in the data dir)."""
+    seeds: tuple[tuple[str, str, str], ...] = ()
+    """Seed documents to apply at start: (source, text, the folder relative paths start from)."""
+    init_dir: str | None = None
+    """A folder of scripts run once the server listens, before it says it is ready."""
 
 
 def own_url(config: Config) -> str:

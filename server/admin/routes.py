@@ -21,6 +21,8 @@ from server.admin.sns_routes import SNS_ROUTES
 from server.clock import ControllableClock
 from server.errors import AwsError
 from server.runtime import Runtime
+from server.seed.document import SCHEMA_FILE
+from server.seed.init_scripts import InitScripts
 from server.services.sqs.catalog import queue_arn
 from server.services.sqs.incoming import sequence_text
 from server.services.sqs.service import SqsService
@@ -72,6 +74,29 @@ async def ready(request: Request) -> Response:
     is_ready = bool(getattr(request.app.state, "ready", False)) and (await _storage(request))["writing"]
     body = {"ready": is_ready, "services": _runtime(request).service_states()}
     return JSONResponse(body, status_code=200 if is_ready else 503)
+
+
+def _init(request: Request) -> InitScripts:
+    init: InitScripts = request.app.state.init
+    return init
+
+
+async def init_stages(request: Request) -> Response:
+    """LocalStack's /_localstack/init: which start-up stages are done, and each init script's state."""
+    init = _init(request)
+    completed = {"BOOT": True, "START": True, "READY": init.completed, "SHUTDOWN": False}
+    return JSONResponse({"completed": completed, "scripts": init.view()})
+
+
+async def init_ready(request: Request) -> Response:
+    """LocalStack's /_localstack/init/ready: whether the READY scripts have run, and how each went."""
+    init = _init(request)
+    return JSONResponse({"completed": init.completed, "scripts": init.view()})
+
+
+async def seed_schema(request: Request) -> Response:
+    """The JSON Schema seed documents are checked against."""
+    return Response(SCHEMA_FILE.read_bytes(), media_type="application/schema+json")
 
 
 async def _queue_summary(sqs: SqsService, queue: QueueRecord) -> dict[str, Any]:
@@ -192,6 +217,9 @@ async def _http_error(request: Request, error: Exception) -> Response:
 ROUTES = [
     Route("/health", health),
     Route("/_localstack/health", health),
+    Route("/_localstack/init", init_stages),
+    Route("/_localstack/init/ready", init_ready),
+    Route("/admin/seed.schema.json", seed_schema),
     Route("/ready", ready),
     Route("/admin/clock", advance_clock, methods=["POST"]),
     Route("/admin/reset", reset, methods=["POST"]),
