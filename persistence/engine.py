@@ -13,6 +13,7 @@ writer task end anyway, every waiting caller gets `DatabaseUnavailable` at once 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import fcntl
 import logging
@@ -64,6 +65,27 @@ class DatabaseUnavailable(RuntimeError):
 class OperationFailed(RuntimeError):
     """An operation raised something that cannot travel through a future as it is (a BaseException that is
     not an Exception, or StopIteration)."""
+
+
+COMMIT_BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+COMMIT_SECONDS_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+
+
+class CommitStats:
+    """Group commits since start: how many operations each carried and how long each took (histograms by
+    upper bound, the last bucket open-ended), for the metrics."""
+
+    def __init__(self) -> None:
+        self.batches = [0] * (len(COMMIT_BATCH_BUCKETS) + 1)
+        self.seconds = [0] * (len(COMMIT_SECONDS_BUCKETS) + 1)
+        self.operations = 0
+        self.total_seconds = 0.0
+
+    def add(self, operations: int, seconds: float) -> None:
+        self.batches[bisect.bisect_left(COMMIT_BATCH_BUCKETS, operations)] += 1
+        self.seconds[bisect.bisect_left(COMMIT_SECONDS_BUCKETS, seconds)] += 1
+        self.operations += operations
+        self.total_seconds += seconds
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -223,6 +245,7 @@ class Database:
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
         self.writer_restarts = 0
+        self.commits = CommitStats()
         """How often the writer task ended unexpectedly and was replaced (0 unless something is badly wrong)."""
         self.problem: str | None = None
         """What is wrong with the storage, as the last failure that was the storage's own said; cleared by the
@@ -379,7 +402,9 @@ class Database:
 
     async def _commit(self, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
         assert self._conn is not None
+        started = time.perf_counter()
         outcomes, wrote = await self._conn.run(_run_batch, [op for op, _ in batch])
+        self.commits.add(len(batch), time.perf_counter() - started)
         faults = [storage_fault(value) for ok, value in outcomes if not ok]
         self._note(next((fault for fault in faults if fault is not None), None), wrote)
         for (_, future), (ok, value) in zip(batch, outcomes, strict=True):

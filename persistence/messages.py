@@ -233,6 +233,19 @@ def counts(conn: sqlite3.Connection, queue_id: int, now_ms: int) -> QueueCounts:
     return QueueCounts(visible - expired, in_flight, delayed)
 
 
+def gauges(
+    conn: sqlite3.Connection, queue_ids: list[int], now_ms: int
+) -> dict[int, tuple[QueueCounts, int | None]]:
+    """For the metrics: each queue's counts, and when its oldest message was sent (None when empty)."""
+    found = {}
+    for queue_id in queue_ids:
+        (oldest,) = conn.execute(
+            "SELECT MIN(sent_ms) FROM messages WHERE queue_id = ? AND expires_at_ms > ?", (queue_id, now_ms)
+        ).fetchone()
+        found[queue_id] = (counts(conn, queue_id, now_ms), oldest)
+    return found
+
+
 def retain(conn: sqlite3.Connection, queue_id: int, retention_ms: int) -> None:
     """Apply a queue's new retention period to the messages it holds."""
     conn.execute(

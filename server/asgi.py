@@ -7,6 +7,7 @@ needs straight from the ASGI scope.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Protocol
 
@@ -15,6 +16,7 @@ from server.errors import AwsError, service_unavailable
 from server.guard import Guard
 from server.http import HttpRequest, HttpResponse
 from server.limits import Answer, Limits
+from server.metrics import RequestMetrics
 from server.runtime import StartupRefused
 from server.services.outbound import LOOP_HEADER
 
@@ -39,7 +41,7 @@ BASE_HEADERS = frozenset(
     }
 )
 """The headers routing and identity read; a gateway adds those its services' REST routes read."""
-OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/_localstack", "/_aws")
+OPERATOR_PREFIXES = ("/admin", "/health", "/ready", "/metrics", "/_localstack", "/_aws")
 
 
 class _HangUpWatch:
@@ -88,6 +90,9 @@ def _request(
 
 class Gateway(Protocol):
     """What the edge needs of the AWS side."""
+
+    metrics: RequestMetrics
+    """Where the edge records each answered request and the time it took."""
 
     async def handle(self, request: HttpRequest) -> HttpResponse: ...
 
@@ -203,10 +208,13 @@ class Endpoint:
                 return response
             request.body = body.data
             hang_up = request.client_gone = _HangUpWatch(receive)
+            started = time.perf_counter()
             try:
-                return await self._gateway.handle(request)
+                response = await self._gateway.handle(request)
             finally:
                 hang_up.stop()
+            self._gateway.metrics.observe(response.operation, response.status, time.perf_counter() - started)
+            return response
         finally:
             self._budget.give_back(body.held)
 

@@ -20,6 +20,7 @@ from server.config import Config
 from server.context import RequestContext
 from server.errors import AwsError, internal_failure, invalid_action, service_unavailable
 from server.http import HttpRequest, HttpResponse
+from server.metrics import RequestMetrics
 from server.protocols import json10, query, rest_json
 from server.registry import Handler, Registry
 from server.services.params import Params
@@ -56,6 +57,12 @@ def _media_type(request: HttpRequest) -> str:
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
+def _labels(service: str | None, operation: str | None) -> tuple[str, str]:
+    """The request metrics' labels: names from the services' models only (an unknown action a caller made up
+    is `unknown`, so callers cannot grow the series without bound)."""
+    return service or "unknown", operation or "unknown"
+
+
 class Gateway:
     def __init__(
         self,
@@ -81,6 +88,7 @@ class Gateway:
         self.request_headers = frozenset(name.encode() for name in self._rest.request_headers)
         """Request headers, beyond those of routing and identity, that some service reads."""
         self.default_body_bytes = default_body_bytes
+        self.metrics = RequestMetrics()
         route_limits = [
             r.max_body for s in services if s.rest for r in s.rest.routes if r.max_body is not None
         ]
@@ -111,6 +119,7 @@ class Gateway:
         return account_for(access_key, self._config.account)
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
+        """The answer to one AWS request (the caller records it in `metrics`, with the time it took)."""
         target = request.headers.get("x-amz-target")
         if target is not None:
             return await self._json(request, target)
@@ -191,11 +200,13 @@ class Gateway:
                     f"Operation {target} is not supported.",
                     shape="UnknownOperationException",
                 )
-            return json10.encode_result(
+            response = json10.encode_result(
                 await self._dispatch(handler, json10.decode(request.body), ctx), ctx.request_id
             )
         except AwsError as error:
-            return json10.encode_error(error, ctx.request_id, query_compatible)
+            response = json10.encode_error(error, ctx.request_id, query_compatible)
+        response.operation = _labels(service.name if service else None, operation if handler else None)
+        return response
 
     async def _rest_call(self, request: HttpRequest, match: rest_json.Match) -> HttpResponse:
         identity = identify(request.headers.get("authorization"))
@@ -208,9 +219,11 @@ class Gateway:
                 )
             params = rest_json.decode(match, request)
             result = await self._dispatch(handler, params, ctx)
-            return rest_json.encode_result(match.route, result, ctx.request_id)
+            response = rest_json.encode_result(match.route, result, ctx.request_id)
         except AwsError as error:
-            return rest_json.encode_error(error, ctx.request_id, match.service)
+            response = rest_json.encode_error(error, ctx.request_id, match.service)
+        response.operation = _labels(match.service.name, match.route.operation if handler else None)
+        return response
 
     def _query_service(
         self, request: HttpRequest, signing_name: str | None, form: dict[str, str]
@@ -257,9 +270,13 @@ class Gateway:
             params = query.decode(form, wire.inputs.get(action, Struct()))
             result = await self._dispatch(handler, params, ctx)
             if as_json:
-                return query.encode_result_json(action, result, ctx.request_id, wire.names)
-            return query.encode_result(action, result, ctx.request_id, wire.names)
+                response = query.encode_result_json(action, result, ctx.request_id, wire.names)
+            else:
+                response = query.encode_result(action, result, ctx.request_id, wire.names)
         except AwsError as error:
             if as_json:
-                return query.encode_error_json(error, ctx.request_id)
-            return query.encode_error(error, ctx.request_id, wire.names if wire else None)
+                response = query.encode_error_json(error, ctx.request_id)
+            else:
+                response = query.encode_error(error, ctx.request_id, wire.names if wire else None)
+        response.operation = _labels(found[0].name if found else None, action if handler else None)
+        return response

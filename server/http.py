@@ -30,3 +30,5 @@ class HttpResponse:
     body: bytes
     media_type: str
     headers: dict[str, str]
+    operation: tuple[str, str] | None = None
+    """(service, operation) that answered, for the request metrics; None for no AWS operation."""

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from persistence.records import MessageRecord, QueueRecord
-from server.admin import sqs_developer
+from server.admin import metrics_route, sqs_developer
 from server.admin.lambda_routes import LAMBDA_ROUTES
 from server.admin.sns_routes import SNS_ROUTES
 from server.clock import ControllableClock
@@ -220,6 +220,7 @@ ROUTES = [
     Route("/_localstack/init", init_stages),
     Route("/_localstack/init/ready", init_ready),
     Route("/admin/seed.schema.json", seed_schema),
+    Route("/metrics", metrics_route.metrics),
     Route("/ready", ready),
     Route("/admin/clock", advance_clock, methods=["POST"]),
     Route("/admin/reset", reset, methods=["POST"]),

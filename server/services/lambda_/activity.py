@@ -50,13 +50,31 @@ class MappingActivity:
         }
 
 
+class FunctionCounts:
+    """CloudWatch's Invocations, Errors, Throttles and Duration of one function, since the server started."""
+
+    def __init__(self) -> None:
+        self.invocations = 0
+        self.errors = 0
+        self.throttles = 0
+        self.duration_ms = 0.0
+
+
 class Activity:
     def __init__(self) -> None:
         self.invocations: dict[str, deque[dict[str, Any]]] = {}
         self.mappings: dict[str, MappingActivity] = {}
+        self.counts: dict[str, FunctionCounts] = {}
 
     def invoked(self, function_arn: str, entry: dict[str, Any]) -> None:
         self.invocations.setdefault(function_arn, deque(maxlen=KEPT_INVOCATIONS)).append(entry)
+        counts = self.of_function(function_arn)
+        counts.invocations += 1
+        counts.errors += entry["error_type"] is not None
+        counts.duration_ms += entry["duration_ms"]
+
+    def of_function(self, function_arn: str) -> FunctionCounts:
+        return self.counts.setdefault(function_arn, FunctionCounts())
 
     def of_mapping(self, uuid: str) -> MappingActivity:
         return self.mappings.setdefault(uuid, MappingActivity())
@@ -64,3 +82,4 @@ class Activity:
     def forget_all(self) -> None:
         self.invocations.clear()
         self.mappings.clear()
+        self.counts.clear()

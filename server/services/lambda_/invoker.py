@@ -132,6 +132,10 @@ class Invoker:
         value = self._functions.latest_of(function).configuration.get("ReservedConcurrentExecutions")
         return None if value is None else int(value)
 
+    def running(self) -> dict[str, int]:
+        """Invocations running now, by unqualified function ARN."""
+        return {arn: count for arn, count in self._running.items() if count}
+
     def at_limit(self, function: FunctionRecord) -> bool:
         """Whether as many invocations run as the function's reserved concurrency allows."""
         limit = self.reserved(function)
@@ -150,6 +154,24 @@ class Invoker:
         """Run the function. At its reserved concurrency, `wait` waits for a running invocation to end (an
         event-source mapping's poller, an Event invocation), until `wait_until_ms` if given; a direct invoke,
         or a wait past that time, is refused (Throttled). `source` says who asked, in the invocation log."""
+        try:
+            return await self._invoke(
+                function, event, request_id, wait, source, wait_until_ms, client_context
+            )
+        except Throttled:
+            self._activity.of_function(unqualified(function.arn)).throttles += 1
+            raise
+
+    async def _invoke(
+        self,
+        function: FunctionRecord,
+        event: bytes,
+        request_id: str,
+        wait: bool,
+        source: str,
+        wait_until_ms: int | None,
+        client_context: str | None,
+    ) -> Outcome:
         async with self._freed:
             while self.at_limit(function):
                 if not wait:

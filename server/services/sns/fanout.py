@@ -31,6 +31,7 @@ from server.services.sns.platforms import platform_of
 from server.services.sns.publish_rules import Publication
 from server.services.sns.recorded import Recorded
 from server.services.sns.signing import Signer
+from server.services.sns.stats import TopicStats
 from server.services.sns.subscriptions import Subscriptions
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
 from server.services.timestamps import iso_millis
@@ -122,6 +123,7 @@ class Fanout:
         signer: Signer,
         recorded: Recorded,
         posts_waiting: Callable[[], None],
+        stats: TopicStats,
     ) -> None:
         self._recorded = recorded
         self._posts_waiting = posts_waiting
@@ -133,6 +135,7 @@ class Fanout:
         self._subscriptions = subscriptions
         self._signer = signer
         self._last_sequence = 0
+        self.stats = stats
 
     def _sequence_number(self, now_ms: int) -> str:
         """128-bit-looking, ever growing, and still growing after a restart: the time, then a counter."""
@@ -164,6 +167,8 @@ class Fanout:
             facts = Facts(publication.attributes, publication.message)
             matched = self._subscriptions.matching(topic.arn, facts)
             deliveries.append((publication, notification, matched))
+            self.stats.filtered_out[topic.arn] += self._subscriptions.count_of_topic(topic.arn) - len(matched)
+        self.stats.published[topic.arn] += len(publications)
         await envelopes.sign(
             (notification, publication.message_for(s.protocol))
             for publication, notification, matched in deliveries
@@ -177,9 +182,11 @@ class Fanout:
             item = _Item(index, publication, notification)
             for subscription in matched:
                 try:
-                    self._deliver(batch, item, subscription, envelopes, now_ms, request_id)
+                    if self._deliver(batch, item, subscription, envelopes, now_ms, request_id):
+                        self.stats.delivered[topic.arn] += 1
                 except Exception:  # one subscription's failed delivery, never a failed publish
                     log.exception("delivery to %s failed; dropped", subscription.arn)
+                    self.stats.failed[topic.arn] += 1
         published = [Published(n.message_id, n.sequence_number) for _, n, _ in deliveries]
         if topic.fifo:  # deduplicated in the transaction that delivers, so a duplicate goes nowhere
             keys = [_dedup_key(topic, publication) for publication in publications]
@@ -207,13 +214,15 @@ class Fanout:
         envelopes: Envelopes,
         now_ms: int,
         request_id: str,
-    ) -> None:
+    ) -> bool:
+        """Whether it is delivered now (an HTTP/S delivery is counted when its attempt ends, and a parked
+        one by `_park`)."""
         if subscription.protocol == "sqs":
-            self._to_queue(batch, item, subscription, envelopes, now_ms, request_id)
-        else:
-            self._to_elsewhere(batch, subscription, item.publication, item.notification, envelopes)
-            if subscription.protocol == "lambda":
-                self._to_function(batch, item, subscription, now_ms, request_id)
+            return self._to_queue(batch, item, subscription, envelopes, now_ms, request_id)
+        self._to_elsewhere(batch, subscription, item.publication, item.notification, envelopes)
+        if subscription.protocol == "lambda":
+            return self._to_function(batch, item, subscription, now_ms, request_id)
+        return subscription.protocol not in ("http", "https")
 
     def _to_queue(
         self,
@@ -223,7 +232,7 @@ class Fanout:
         envelopes: Envelopes,
         now_ms: int,
         request_id: str,
-    ) -> None:
+    ) -> bool:
         _, publication, notification = item
         message = publication.message_for("sqs")
         attributes: Attributes | None = None
@@ -235,9 +244,10 @@ class Fanout:
         failure = _failure(queue, attributes)
         if failure is not None:
             self._park(batch, item, subscription, body, failure, now_ms, request_id)
-            return
+            return False
         assert queue is not None
         self._put(batch, item, queue, body, attributes, now_ms)
+        return True
 
     def _put(
         self,
@@ -260,15 +270,16 @@ class Fanout:
 
     def _to_function(
         self, batch: _Batch, item: _Item, subscription: SubscriptionRecord, now_ms: int, request_id: str
-    ) -> None:
+    ) -> bool:
         """The Lambda event `_to_elsewhere` recorded, queued as the function's Event invocation."""
         event = batch.recorded[-1][1]
         function_arn = self._events.function_arn(subscription.endpoint)
         if function_arn is None:
             failure = ("ResourceNotFoundException", f"Function not found: {subscription.endpoint}")
             self._park(batch, item, subscription, event, failure, now_ms, request_id)
-        else:
-            batch.invocations.append((item.place, function_arn, event.encode()))
+            return False
+        batch.invocations.append((item.place, function_arn, event.encode()))
+        return True
 
     def _park(
         self,
@@ -285,7 +296,9 @@ class Fanout:
         ErrorMessage and RequestID attributes are what Lambda's dead-letter queues add, not SNS's)."""
         queue = self._dead_letter_queue(subscription)
         if queue is None or (queue.fifo and item.publication.group_id is None):
+            self.stats.failed[subscription.topic_arn] += 1
             return  # dropped, as SNS drops what it cannot deliver and has nowhere (fit) to park
+        self.stats.redriven[subscription.topic_arn] += 1
         log.info("delivery to %s failed (%s: %s); parked", subscription.arn, *failure)
         raw = subscription_rules.is_raw(subscription) and subscription.protocol == "sqs"
         self._put(batch, item, queue, body, (item.publication.attributes or None) if raw else None, now_ms)

@@ -27,6 +27,7 @@ from server.services.sns.catalog import TopicCatalog
 from server.services.sns.delivery_policy import http_policy
 from server.services.sns.fanout import SENDER_ID
 from server.services.sns.recorded import Recorded
+from server.services.sns.stats import TopicStats
 from server.services.sns.subscriptions import Subscriptions
 from server.services.sqs.enqueue import Enqueue, Enqueued, Message
 
@@ -52,7 +53,9 @@ class HttpDeliveries:
         catalog: TopicCatalog,
         subscriptions: Subscriptions,
         recorded: Recorded,
+        stats: TopicStats,
     ) -> None:
+        self._stats = stats
         self._db = db
         self._clock = clock
         self._enqueue = enqueue
@@ -119,6 +122,9 @@ class HttpDeliveries:
             # AWS retries only server-side failures (a 5xx, a status outside 200-599, no answer within 15 s, a
             # connection or TLS error): a 3xx or 4xx answer ends the delivery, with no retry and no parking.
             await self._db.run(lambda conn: outbox.delete(conn, pending.id))
+            if delivery.kind == "Notification":
+                outcome = self._stats.delivered if status < 300 else self._stats.failed
+                outcome[delivery.topic_arn] += 1
             return
         delay_s = policy.retry.delay_s(attempt)
         if delay_s is not None:
@@ -178,3 +184,7 @@ class HttpDeliveries:
             return [Enqueue.put(conn, queue, rows, self._clock.now_ms())] if queue is not None else []
 
         self._enqueue.committed(await self._db.run(op))
+        if pending.delivery.kind == "Notification":
+            (self._stats.redriven if queue is not None else self._stats.failed)[
+                pending.delivery.topic_arn
+            ] += 1

@@ -17,6 +17,7 @@ from server.services.sns.http_delivery import HttpDeliveries
 from server.services.sns.platforms import Platforms
 from server.services.sns.recorded import Recorded
 from server.services.sns.signing import Signer
+from server.services.sns.stats import TopicStats
 from server.services.sns.subscriptions import Subscriptions
 from server.services.sqs.enqueue import Enqueue
 
@@ -39,9 +40,20 @@ class SnsService:
         self.signer = Signer(key_directory, signed, clock.now_ms, tls_port)
         self.recorded = Recorded()
         self.platforms = Platforms(db)
-        self.http = HttpDeliveries(db, clock, enqueue, self.catalog, self.subscriptions, self.recorded)
+        self.stats = TopicStats()
+        self.http = HttpDeliveries(
+            db, clock, enqueue, self.catalog, self.subscriptions, self.recorded, self.stats
+        )
         self.fanout = Fanout(
-            db, clock, enqueue, events, self.subscriptions, self.signer, self.recorded, self.http.wake
+            db,
+            clock,
+            enqueue,
+            events,
+            self.subscriptions,
+            self.signer,
+            self.recorded,
+            self.http.wake,
+            self.stats,
         )
 
     async def start(self) -> None:

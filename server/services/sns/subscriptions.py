@@ -55,6 +55,9 @@ class Subscriptions:
         routes = self._routes.get(topic_arn)
         return routes.matching(facts) if routes is not None else []
 
+    def count_of_topic(self, topic_arn: str) -> int:
+        return len(self._by_topic.get(topic_arn, {}))
+
     def of_topic(self, topic_arn: str) -> list[SubscriptionRecord]:
         return list(self._by_topic.get(topic_arn, {}).values())
 

@@ -25,6 +25,7 @@ from persistence.records import NewMessage, QueueRecord
 from server import ids
 from server.services.md5 import md5_of_body
 from server.services.message_attributes import Attributes
+from server.services.sqs.stats import QueueStats
 from server.services.sqs.waiters import QueueWaiters
 
 
@@ -54,8 +55,11 @@ class Enqueued:
 
 
 class Enqueue:
-    def __init__(self, waiters: QueueWaiters, by_arn: Callable[[str], QueueRecord | None]) -> None:
+    def __init__(
+        self, waiters: QueueWaiters, by_arn: Callable[[str], QueueRecord | None], stats: QueueStats
+    ) -> None:
         self._waiters = waiters
+        self._stats = stats
         self.queue = by_arn
         """The queue an ARN names (`arn:aws:sqs:<region>:<account>:<name>`), if it exists."""
         self.fair_queues: set[int] = set()
@@ -98,3 +102,4 @@ class Enqueue:
         for one in enqueued:
             if not one.missing:
                 self._waiters.wake(one.queue_id, one.count)
+                self._stats.sent[one.queue_id] += one.count

@@ -27,6 +27,7 @@ from server.services.sqs.catalog import QueueCatalog, queue_arn, redrive_policy
 from server.services.sqs.claims import ClaimBatcher
 from server.services.sqs.enqueue import Enqueue, Enqueued
 from server.services.sqs.errors import invalid_value, queue_does_not_exist
+from server.services.sqs.stats import QueueStats
 from server.services.sqs.waiters import QueueWaiters
 
 
@@ -116,7 +117,8 @@ class Messaging:
         self._catalog = catalog
         self._waiters = waiters
         self._claims: ClaimBatcher[Claim] = ClaimBatcher(db)
-        self.enqueue = Enqueue(waiters, catalog.by_arn)
+        self.stats = QueueStats()
+        self.enqueue = Enqueue(waiters, catalog.by_arn, self.stats)
 
     async def load(self) -> None:
         self.enqueue.fair_queues = await self._db.run(message_rows.grouped_queue_ids)
@@ -144,6 +146,19 @@ class Messaging:
         wait_s: int,
         client_gone: ClientGone | None = None,
         attempt_id: str | None = None,
+    ) -> list[MessageRecord]:
+        messages = await self._receive(queue, limit, visibility_s, wait_s, client_gone, attempt_id)
+        self.stats.receive_ended(queue.id, len(messages))
+        return messages
+
+    async def _receive(
+        self,
+        queue: QueueRecord,
+        limit: int,
+        visibility_s: int,
+        wait_s: int,
+        client_gone: ClientGone | None,
+        attempt_id: str | None,
     ) -> list[MessageRecord]:
         deadline_ms = self._clock.now_ms() + wait_s * 1000
         gone: asyncio.Future[None] | None = None
@@ -300,6 +315,7 @@ class Messaging:
         results = await self._db.run(op)
         if queue.fifo:
             self._waiters.wake(queue.id, len(handles))  # their groups may be unlocked now
+        self.stats.deleted[queue.id] += results.count(None)
         return results
 
     async def change_visibility(
@@ -336,6 +352,12 @@ class Messaging:
 
     async def counts(self, queue: QueueRecord) -> QueueCounts:
         return await self._db.read(lambda conn: message_rows.counts(conn, queue.id, self._clock.now_ms()))
+
+    async def read_gauges(
+        self, queue_ids: list[int], now_ms: int
+    ) -> dict[int, tuple[QueueCounts, int | None]]:
+        """Each queue's counts and its oldest message's send time, in one read (for the metrics)."""
+        return await self._db.read(lambda conn: message_rows.gauges(conn, queue_ids, now_ms))
 
     async def peek(self, queue: QueueRecord, limit: int) -> list[MessageRecord]:
         return await self._db.read(

@@ -75,6 +75,10 @@ class QueueWaiters:
         line = self._lines.get(queue_id)
         return line is not None and next(iter(line), None) is waker
 
+    def all_waiting(self) -> int:
+        """Receives parked on every queue together."""
+        return sum(self._parked.values())
+
     def waiting(self, queue_id: int) -> int:
         """How many receives are parked on the queue right now, asleep after a claim that found nothing."""
         return self._parked.get(queue_id, 0)
