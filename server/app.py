@@ -15,6 +15,7 @@ from server.config import Config, limits_of
 from server.gateway import Gateway
 from server.guard import Guard
 from server.registry import Registry
+from server.request_log import RequestLog
 from server.runtime import Install, Platform, Runtime
 from server.seed.document import read
 from server.seed.init_scripts import InitScripts
@@ -64,6 +65,10 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
         list(config.allowed_origins), list(config.allowed_hosts), config.admin_token, config.base_url
     )
     wanted_headers = BASE_HEADERS | gateway.request_headers
+    request_log = None
+    if config.log_level in ("info", "debug"):  # a line per request; quieter levels leave the hot path alone
+        request_log = RequestLog(config.log_format == "json", clock.now_ms)
+        gateway.log_resources = True
     return Endpoint(
         gateway,
         operator_app,
@@ -75,6 +80,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
             smallest_body_bytes=gateway.smallest_body_bytes,
         ),
         wanted_headers,
+        request_log=request_log,
         lifecycle=SeededStart(runtime, registry, [read(*seed) for seed in config.seeds], config)
         if config.seeds
         else runtime,

@@ -17,6 +17,7 @@ from server.guard import Guard
 from server.http import HttpRequest, HttpResponse
 from server.limits import Answer, Limits
 from server.metrics import RequestMetrics
+from server.request_log import RequestLog
 from server.runtime import StartupRefused
 from server.services.outbound import LOOP_HEADER
 
@@ -128,7 +129,9 @@ class Endpoint:
         limits: Limits,
         wanted_headers: frozenset[bytes] = BASE_HEADERS,
         lifecycle: Lifecycle | None = None,
+        request_log: RequestLog | None = None,
     ) -> None:
+        self._request_log = request_log
         self._gateway = gateway
         self._wanted_headers = wanted_headers
         self.limits = limits
@@ -213,7 +216,15 @@ class Endpoint:
                 response = await self._gateway.handle(request)
             finally:
                 hang_up.stop()
-            self._gateway.metrics.observe(response.operation, response.status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self._gateway.metrics.observe(response.operation, response.status, seconds)
+            if self._request_log is not None and response.operation is not None:
+                request_id = response.headers.get("x-amzn-RequestId") or response.headers.get(
+                    "x-amz-request-id", ""
+                )
+                self._request_log.record(
+                    request_id, response.operation, response.resource, response.status, seconds
+                )
             return response
         finally:
             self._budget.give_back(body.held)

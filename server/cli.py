@@ -9,6 +9,7 @@ import logging
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Generator, Sequence
 from typing import Any, get_args
 
@@ -20,6 +21,7 @@ from server import tls
 from server.app import DATABASE_FILE, create_app
 from server.config import Config, QueueUrlStyle, own_url
 from server.limits import protocol_with
+from server.request_log import JsonFormatter
 
 _DEFAULTS = Config()
 _LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
@@ -39,7 +41,8 @@ _VALUES: dict[str, tuple[object, str]] = {
     "--region": (_DEFAULTS.region, "region for requests that name none"),
     "--account": (_DEFAULTS.account, "account for access keys that are not 12-digit account ids"),
     "--base-url": (None, "fixed scheme://host:port for queue URLs (default: the request's Host header)"),
-    "--log-level": (_DEFAULTS.log_level, "one of " + ", ".join(_LOG_LEVELS)),
+    "--log-level": (_DEFAULTS.log_level, "one of " + ", ".join(_LOG_LEVELS) + " (info: a line per request)"),
+    "--log-format": (_DEFAULTS.log_format, "text, or json (one JSON object per line)"),
     "--allow-origin": ("", "comma-separated browser origins allowed to call, or * (default: none)"),
     "--admin-host": ("", "older name of --allowed-host (comma-separated)"),
     "--admin-token": (None, "require Authorization: Bearer <token> on the admin routes"),
@@ -147,6 +150,8 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
     args = parser.parse_args(argv)
     if args.log_level not in _LOG_LEVELS:
         parser.error(f"--log-level must be one of {', '.join(_LOG_LEVELS)}")
+    if args.log_format not in ("text", "json"):
+        parser.error("--log-format must be text or json")
     if args.durability not in get_args(Durability):
         parser.error("--durability must be fast or safe")
     if args.queue_url_style not in get_args(QueueUrlStyle):
@@ -191,6 +196,7 @@ def parse_config(argv: Sequence[str] | None = None) -> Config:
         base_url=args.base_url.rstrip("/") if args.base_url else None,
         controllable_clock=args.controllable_clock,
         log_level=args.log_level,
+        log_format=args.log_format,
         durability=args.durability,
         trace_sql=args.trace_sql or None,
         allowed_origins=_listed(args.allow_origin),
@@ -279,6 +285,20 @@ def _app_state(server: uvicorn.Server) -> Any:
     return getattr(app, "state", None)
 
 
+def _configure_logging(config: Config) -> None:
+    """The server's log lines, uvicorn's included, in one format on stderr: text, or JSON lines."""
+    handler = logging.StreamHandler()
+    if config.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        text = logging.Formatter(
+            "%(asctime)s.%(msecs)03dZ %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S"
+        )
+        text.converter = time.gmtime  # UTC, as the request lines are
+        handler.setFormatter(text)
+    logging.basicConfig(level=config.log_level.upper(), handlers=[handler])
+
+
 def backup_main(argv: Sequence[str]) -> None:
     """`posthouse backup DEST`: a consistent copy of the database, while the server runs or not."""
     parser = argparse.ArgumentParser(
@@ -302,15 +322,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         backup_main(arguments[1:])
         return
     config = parse_config(arguments)
-    logging.basicConfig(
-        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    _configure_logging(config)
     app = create_app(config)
     uvicorn_config = uvicorn.Config(
         app,
         host=config.host,
         port=config.port,
         log_level=config.log_level,
+        log_config=None,  # uvicorn's lines go through the server's own format (_configure_logging)
         access_log=config.log_level == "debug",
         timeout_graceful_shutdown=5,
         http=protocol_with(app.limits, app.refuse_announced_body),
@@ -326,6 +345,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 host=config.host,
                 port=config.tls_port,
                 log_level=config.log_level,
+                log_config=None,
                 access_log=config.log_level == "debug",
                 timeout_graceful_shutdown=5,
                 http=protocol_with(app.limits, app.refuse_announced_body),

@@ -23,6 +23,8 @@ class Config:
     base_url: str | None = None
     controllable_clock: bool = False
     log_level: str = "info"
+    log_format: str = "text"
+    """`text`, or `json` lines (the request log and every other log line)."""
     durability: Durability = "fast"
     """`fast`: a killed process loses nothing; `safe`: nor does a power cut (synchronous=FULL)."""
     allowed_origins: tuple[str, ...] = ()

@@ -23,6 +23,7 @@ from server.http import HttpRequest, HttpResponse
 from server.metrics import RequestMetrics
 from server.protocols import json10, query, rest_json
 from server.registry import Handler, Registry
+from server.request_log import resource_of
 from server.services.params import Params
 from server.wire import QueryWire, ServiceDescriptor, Struct
 
@@ -89,6 +90,8 @@ class Gateway:
         """Request headers, beyond those of routing and identity, that some service reads."""
         self.default_body_bytes = default_body_bytes
         self.metrics = RequestMetrics()
+        self.log_resources = False
+        """Whether answers name the resource their request named (for the request log)."""
         route_limits = [
             r.max_body for s in services if s.rest for r in s.rest.routes if r.max_body is not None
         ]
@@ -193,6 +196,7 @@ class Gateway:
         service = self._by_target.get(prefix)
         handler = self._registry.find(service.name, operation) if service else None
         query_compatible = service is not None and service.query_compatible
+        params: dict[str, Any] = {}
         try:
             if handler is None:
                 raise AwsError(
@@ -200,18 +204,20 @@ class Gateway:
                     f"Operation {target} is not supported.",
                     shape="UnknownOperationException",
                 )
-            response = json10.encode_result(
-                await self._dispatch(handler, json10.decode(request.body), ctx), ctx.request_id
-            )
+            params = json10.decode(request.body)
+            response = json10.encode_result(await self._dispatch(handler, params, ctx), ctx.request_id)
         except AwsError as error:
             response = json10.encode_error(error, ctx.request_id, query_compatible)
         response.operation = _labels(service.name if service else None, operation if handler else None)
+        if self.log_resources:
+            response.resource = resource_of(params)
         return response
 
     async def _rest_call(self, request: HttpRequest, match: rest_json.Match) -> HttpResponse:
         identity = identify(request.headers.get("authorization"))
         ctx = self._context(request, identity.access_key, identity.region)
         handler = self._registry.find(match.service.name, match.route.operation)
+        params: dict[str, Any] = {}
         try:
             if handler is None:
                 raise AwsError(
@@ -223,6 +229,8 @@ class Gateway:
         except AwsError as error:
             response = rest_json.encode_error(error, ctx.request_id, match.service)
         response.operation = _labels(match.service.name, match.route.operation if handler else None)
+        if self.log_resources:
+            response.resource = resource_of(params)
         return response
 
     def _query_service(
@@ -279,4 +287,6 @@ class Gateway:
             else:
                 response = query.encode_error(error, ctx.request_id, wire.names if wire else None)
         response.operation = _labels(found[0].name if found else None, action if handler else None)
+        if self.log_resources:
+            response.resource = resource_of(form)
         return response

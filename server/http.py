@@ -32,3 +32,5 @@ class HttpResponse:
     headers: dict[str, str]
     operation: tuple[str, str] | None = None
     """(service, operation) that answered, for the request metrics; None for no AWS operation."""
+    resource: str = ""
+    """The queue, topic or function the request named, for the request log (when it is on)."""
