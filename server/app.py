@@ -59,6 +59,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     operator_app.state.runtime = runtime
     operator_app.state.ready = False
     operator_app.state.config = config
+    operator_app.state.registry = registry
     operator_app.state.gateway_metrics = gateway.metrics
     operator_app.state.init = InitScripts(config.init_dir)
     guard = Guard.build(

@@ -30,6 +30,7 @@ def _function(service: LambdaService, name: str) -> FunctionRecord:
 
 
 async def list_functions(request: Request) -> Response:
+    """Every function, with its configuration."""
     service = _lambda(request)
     functions = [
         {
@@ -48,6 +49,7 @@ async def list_functions(request: Request) -> Response:
 
 
 async def function_invocations(request: Request) -> Response:
+    """A function's latest invocations: source, duration, error, log tail."""
     service = _lambda(request)
     function = _function(service, request.path_params["name"])
     return JSONResponse(
@@ -68,6 +70,7 @@ async def function_code(request: Request) -> Response:
 
 
 async def list_mappings(request: Request) -> Response:
+    """Every event-source mapping, with its counters."""
     service = _lambda(request)
     mappings = [
         mapping_rules.view(m) | {"stats": service.activity.of_mapping(m.uuid).view()}
@@ -77,6 +80,7 @@ async def list_mappings(request: Request) -> Response:
 
 
 async def describe_mapping(request: Request) -> Response:
+    """One event-source mapping and its counters."""
     service = _lambda(request)
     mapping = service.mappings.get(request.path_params["uuid"])
     if mapping is None:

@@ -6,6 +6,7 @@ Shaped to grow: /admin/{service}/... per service, plus server-wide /admin/clock 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -15,9 +16,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from persistence.records import MessageRecord, QueueRecord
-from server.admin import metrics_route, sqs_developer
+from server.admin import metrics_route, openapi, sqs_developer
 from server.admin.lambda_routes import LAMBDA_ROUTES
 from server.admin.sns_routes import SNS_ROUTES
+from server.admin.sqs_actions import SQS_ACTION_ROUTES
 from server.clock import ControllableClock
 from server.errors import AwsError
 from server.runtime import Runtime
@@ -99,25 +101,37 @@ async def seed_schema(request: Request) -> Response:
     return Response(SCHEMA_FILE.read_bytes(), media_type="application/schema+json")
 
 
-async def _queue_summary(sqs: SqsService, queue: QueueRecord) -> dict[str, Any]:
-    counts = await sqs.messaging.counts(queue)
-    return {
-        "account": queue.account,
-        "region": queue.region,
-        "name": queue.name,
-        "arn": queue_arn(queue),
-        "visible": counts.visible,
-        "in_flight": counts.in_flight,
-        "delayed": counts.delayed,
-        "receives_waiting": sqs.waiters.waiting(queue.id),
-    }
+async def _queue_summaries(sqs: SqsService, queues: list[QueueRecord]) -> list[dict[str, Any]]:
+    now_ms = sqs.clock.now_ms()
+    figures = await sqs.messaging.read_gauges([q.id for q in queues], now_ms)
+    summaries = []
+    for queue in queues:
+        counts, oldest_ms = figures[queue.id]
+        summaries.append(
+            {
+                "account": queue.account,
+                "region": queue.region,
+                "name": queue.name,
+                "arn": queue_arn(queue),
+                "visible": counts.visible,
+                "in_flight": counts.in_flight,
+                "delayed": counts.delayed,
+                "oldest_message_age_s": None if oldest_ms is None else max(0, now_ms - oldest_ms) / 1000,
+                "receives_waiting": sqs.waiters.waiting(queue.id),
+                "sent": sqs.messaging.stats.sent[queue.id],
+                "received": sqs.messaging.stats.received[queue.id],
+                "deleted": sqs.messaging.stats.deleted[queue.id],
+            }
+        )
+    return summaries
 
 
 async def list_queues(request: Request) -> Response:
+    """Every queue with its counts, the age of its oldest message, and what it sent, received and deleted."""
     sqs = _sqs(request)
     wanted = {k: request.query_params[k] for k in ("account", "region") if k in request.query_params}
     queues = [q for q in sqs.catalog.all() if all(getattr(q, k) == v for k, v in wanted.items())]
-    return JSONResponse({"queues": [await _queue_summary(sqs, queue) for queue in queues]})
+    return JSONResponse({"queues": await _queue_summaries(sqs, queues)})
 
 
 def _find(request: Request) -> QueueRecord:
@@ -126,9 +140,10 @@ def _find(request: Request) -> QueueRecord:
 
 
 async def describe_queue(request: Request) -> Response:
+    """One queue: its counts, attributes and tags."""
     sqs = _sqs(request)
     queue = _find(request)
-    summary = await _queue_summary(sqs, queue)
+    (summary,) = await _queue_summaries(sqs, [queue])
     summary |= {
         "attributes": queue.attributes,
         "tags": queue.tags,
@@ -156,7 +171,33 @@ def _fifo_and_dead_letter_fields(message: MessageRecord) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
+def _wanted(request: Request) -> Callable[[dict[str, Any]], bool]:
+    """The peek's filters: state (visible, in_flight, delayed), group, attribute (`name` or `name=value`), and
+    min_receive_count."""
+    query = request.query_params
+    state, group, attribute = query.get("state"), query.get("group"), query.get("attribute")
+    least_text = query.get("min_receive_count", "0")
+    least = int(least_text) if _WHOLE_NUMBER.fullmatch(least_text) else 0
+    name, _, value = (attribute or "").partition("=")
+
+    def wanted(message: dict[str, Any]) -> bool:
+        if state is not None and message["state"] != state:
+            return False
+        if group is not None and message.get("group_id") != group:
+            return False
+        if message["receive_count"] < least:
+            return False
+        if attribute:
+            found = message["attributes"].get(name)
+            if found is None or (value and found.get("StringValue") != value):
+                return False
+        return True
+
+    return wanted
+
+
 async def peek_messages(request: Request) -> Response:
+    """The queue's messages as they are, changing nothing (no receive is counted), optionally filtered."""
     sqs = _sqs(request)
     queue = _find(request)
     limit_text = request.query_params.get("limit", str(PEEK_LIMIT))
@@ -164,6 +205,7 @@ async def peek_messages(request: Request) -> Response:
         return JSONResponse({"error": f"limit must be a whole number from 1 to {MAX_PEEK_LIMIT}"}, 400)
     limit = int(limit_text)
     now_ms = sqs.clock.now_ms()
+    wanted = _wanted(request)
     messages = [
         {
             "message_id": m.message_id,
@@ -176,12 +218,13 @@ async def peek_messages(request: Request) -> Response:
             "first_receive_ms": m.first_receive_ms,
         }
         | _fifo_and_dead_letter_fields(m)
-        for m in await sqs.messaging.peek(queue, limit)
+        for m in await sqs.messaging.peek(queue, MAX_PEEK_LIMIT)
     ]
-    return JSONResponse({"queue": queue.name, "messages": messages})
+    return JSONResponse({"queue": queue.name, "messages": [m for m in messages if wanted(m)][:limit]})
 
 
 async def advance_clock(request: Request) -> Response:
+    """Move the server's clock forward: {"advance_seconds": N} (only with --controllable-clock)."""
     clock = _runtime(request).clock
     if not isinstance(clock, ControllableClock):
         return JSONResponse({"error": "start the server with --controllable-clock"}, status_code=404)
@@ -199,13 +242,28 @@ async def advance_clock(request: Request) -> Response:
 
 
 async def reset(request: Request) -> Response:
-    await _runtime(request).reset()
-    return JSONResponse({"reset": True})
+    """Forget everything, or (with a service in the path: sqs, sns, lambda, iam, logs) that service's all."""
+    runtime = _runtime(request)
+    name = request.path_params.get("service")
+    if name is None:
+        await runtime.reset()
+        return JSONResponse({"reset": True})
+    try:
+        service = runtime.service(name)
+    except StopIteration:
+        return JSONResponse({"error": f"no service {name}"}, status_code=404)
+    await service.reset()
+    return JSONResponse({"reset": name})
 
 
-async def _not_found(request: Request, error: Exception) -> Response:
+_NOT_FOUND = {"AWS.SimpleQueueService.NonExistentQueue", "NotFound", "ResourceNotFoundException"}
+
+
+async def _aws_error(request: Request, error: Exception) -> Response:
+    """A service's refusal, in JSON: 404 for what does not exist, else the service's own status."""
     assert isinstance(error, AwsError)
-    return JSONResponse({"error": error.code, "message": error.message}, status_code=404)
+    status = 404 if error.code in _NOT_FOUND else error.status
+    return JSONResponse({"error": error.code, "message": error.message}, status_code=status)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
@@ -220,16 +278,19 @@ ROUTES = [
     Route("/_localstack/init", init_stages),
     Route("/_localstack/init/ready", init_ready),
     Route("/admin/seed.schema.json", seed_schema),
+    Route("/admin/openapi.json", openapi.openapi),
     Route("/metrics", metrics_route.metrics),
     Route("/ready", ready),
     Route("/admin/clock", advance_clock, methods=["POST"]),
     Route("/admin/reset", reset, methods=["POST"]),
+    Route("/admin/reset/{service}", reset, methods=["POST"]),
     Route("/admin/sqs/queues", list_queues),
     Route("/admin/sqs/queues/{account}/{region}/{name}", describe_queue),
     Route("/admin/sqs/queues/{account}/{region}/{name}/messages", peek_messages),
     Route("/_aws/sqs/messages", sqs_developer.list_messages, methods=["GET", "POST"]),
     Route("/_aws/sqs/messages/{region}/{account}/{name}", sqs_developer.list_messages),
+    *SQS_ACTION_ROUTES,
     *SNS_ROUTES,
     *LAMBDA_ROUTES,
 ]
-EXCEPTION_HANDLERS = {AwsError: _not_found, HTTPException: _http_error}
+EXCEPTION_HANDLERS = {AwsError: _aws_error, HTTPException: _http_error}

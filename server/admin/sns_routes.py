@@ -41,6 +41,7 @@ def _subscription(subscription: SubscriptionRecord) -> dict[str, Any]:
 
 
 async def list_topics(request: Request) -> Response:
+    """Every topic, with its attributes and tags."""
     sns = _sns(request)
     topics = []
     for topic in sorted(sns.catalog.all(), key=lambda t: t.arn):
@@ -59,6 +60,7 @@ async def list_topics(request: Request) -> Response:
 
 
 async def list_subscriptions(request: Request) -> Response:
+    """Subscriptions (?topic_arn=), with their attributes and confirmation tokens."""
     sns = _sns(request)
     topic_arn = request.query_params.get("topic_arn")
     subscriptions = sns.subscriptions.of_topic(topic_arn) if topic_arn else sns.subscriptions.all()
@@ -75,6 +77,7 @@ async def delivery_attempts(request: Request) -> Response:
 
 
 async def list_outbox(request: Request) -> Response:
+    """HTTP/S deliveries waiting, with their attempts so far."""
     sns = _sns(request)
     pending = await sns.db.read(lambda conn: outbox.due(conn, 2**62, OUTBOX_SHOWN, set()))
     total = await sns.db.read(outbox.count)
@@ -93,12 +96,14 @@ async def list_outbox(request: Request) -> Response:
 
 
 async def recorded_messages(request: Request) -> Response:
+    """What went to e-mail, Lambda, push and Firehose subscriptions (?protocol=)."""
     protocol = request.query_params.get("protocol")
     messages = [m for m in _sns(request).recorded.messages if protocol in (None, m["Protocol"])]
     return JSONResponse({"messages": messages})
 
 
 async def recorded_sms(request: Request) -> Response:
+    """SMS messages sent (to subscriptions and phone numbers)."""
     return JSONResponse({"sms_messages": list(_sns(request).recorded.sms)})
 
 
@@ -106,6 +111,7 @@ async def recorded_sms(request: Request) -> Response:
 
 
 async def localstack_subscription_token(request: Request) -> Response:
+    """LocalStack's route: a pending subscription's confirmation token."""
     subscription = _sns(request).subscriptions.get(request.path_params["arn"])
     if subscription is None or subscription.token is None:
         return JSONResponse(
@@ -119,6 +125,7 @@ async def localstack_subscription_token(request: Request) -> Response:
 
 
 async def localstack_sms_messages(request: Request) -> Response:
+    """LocalStack's route: SMS messages sent (GET), or forget them (DELETE)."""
     sns = _sns(request)
     if request.method == "DELETE":
         sns.recorded.sms.clear()
@@ -132,6 +139,7 @@ async def localstack_sms_messages(request: Request) -> Response:
 
 
 async def localstack_platform_endpoint_messages(request: Request) -> Response:
+    """LocalStack's route: push messages by endpoint (GET), or forget them (DELETE)."""
     sns = _sns(request)
     if request.method == "DELETE":
         sns.recorded.messages.clear()

@@ -11,9 +11,8 @@ import os
 import zipfile
 from typing import Any
 
-from server import ids
-from server.context import RequestContext
 from server.errors import AwsError
+from server.internal_calls import call
 from server.registry import Registry
 from server.seed.document import Item, Seed
 
@@ -32,12 +31,9 @@ class _Calls:
         self._base_url = base_url
 
     async def __call__(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        from server.services.params import Params
-
-        handler = self._registry.find(service, operation)
-        assert handler is not None, f"{service} {operation}"
-        ctx = RequestContext(self.account, self.region, ids.uuid4(), self._base_url)
-        return await handler(Params(params), ctx)
+        return await call(
+            self._registry, service, operation, params, self.account, self.region, self._base_url
+        )
 
     async def exists(self, service: str, operation: str, params: dict[str, Any]) -> bool:
         try:

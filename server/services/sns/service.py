@@ -117,3 +117,4 @@ class SnsService:
         self.subscriptions.forget_all()
         self.recorded.forget_all()
         self.platforms.forget_all()
+        self.stats.forget()

@@ -27,6 +27,7 @@ from server.services.sqs.catalog import QueueCatalog, queue_arn, redrive_policy
 from server.services.sqs.claims import ClaimBatcher
 from server.services.sqs.enqueue import Enqueue, Enqueued
 from server.services.sqs.errors import invalid_value, queue_does_not_exist
+from server.services.sqs.history import ConsumedHistory
 from server.services.sqs.stats import QueueStats
 from server.services.sqs.waiters import QueueWaiters
 
@@ -118,6 +119,7 @@ class Messaging:
         self._waiters = waiters
         self._claims: ClaimBatcher[Claim] = ClaimBatcher(db)
         self.stats = QueueStats()
+        self.history = ConsumedHistory(clock.now_ms)
         self.enqueue = Enqueue(waiters, catalog.by_arn, self.stats)
 
     async def load(self) -> None:
@@ -149,6 +151,8 @@ class Messaging:
     ) -> list[MessageRecord]:
         messages = await self._receive(queue, limit, visibility_s, wait_s, client_gone, attempt_id)
         self.stats.receive_ended(queue.id, len(messages))
+        if messages:
+            self.history.received(queue.id, messages)
         return messages
 
     async def _receive(
@@ -316,6 +320,9 @@ class Messaging:
         if queue.fifo:
             self._waiters.wake(queue.id, len(handles))  # their groups may be unlocked now
         self.stats.deleted[queue.id] += results.count(None)
+        self.history.deleted(
+            queue.id, [r.message_id for (_, r), error in zip(handles, results, strict=True) if error is None]
+        )
         return results
 
     async def change_visibility(

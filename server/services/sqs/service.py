@@ -52,6 +52,8 @@ class SqsService:
 
     async def reset(self) -> None:
         await self.catalog.reset()
+        self.messaging.history.forget()
+        self.messaging.stats.forget()
 
     def queue(self, ctx: RequestContext, params: Params) -> QueueRecord:
         """The queue a request names: its QueueUrl (any URL style, or just the queue's name), or else the path
