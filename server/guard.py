@@ -141,8 +141,10 @@ class Guard:
 
     def _origin_refusal(self, headers: Mapping[str, str]) -> Refusal | None:
         origin = headers.get("origin")
-        if origin is not None and self.origin_allowed(origin):
-            return None
+        if origin is not None and (
+            self.origin_allowed(origin) or _same_origin(origin, headers.get("host", ""))
+        ):
+            return None  # an allowed page, or Posthouse's own (the dashboard), on a Host already checked
         if origin is not None or headers.get("sec-fetch-site") in ("cross-site", "same-site"):
             return Refusal(403, "Browser requests from other pages are refused (see --allow-origin).")
         return None
@@ -188,3 +190,8 @@ class Guard:
             "access-control-allow-headers": ", ".join(granted),
             "access-control-max-age": "600",
         }
+
+
+def _same_origin(origin: str, host: str) -> bool:
+    """Whether a page's Origin is this server as the request names it (scheme aside): its own dashboard."""
+    return bool(host) and origin.partition("://")[2].rstrip("/").lower() == host.lower()

@@ -20,6 +20,7 @@ from server.admin import metrics_route, openapi, sqs_developer
 from server.admin.lambda_routes import LAMBDA_ROUTES
 from server.admin.sns_routes import SNS_ROUTES
 from server.admin.sqs_actions import SQS_ACTION_ROUTES
+from server.admin.ui_routes import UI_ROUTES
 from server.clock import ControllableClock
 from server.errors import AwsError
 from server.runtime import Runtime
@@ -290,6 +291,7 @@ ROUTES = [
     Route("/_aws/sqs/messages", sqs_developer.list_messages, methods=["GET", "POST"]),
     Route("/_aws/sqs/messages/{region}/{account}/{name}", sqs_developer.list_messages),
     *SQS_ACTION_ROUTES,
+    *UI_ROUTES,
     *SNS_ROUTES,
     *LAMBDA_ROUTES,
 ]

@@ -1,0 +1,1 @@
+"""The web dashboard (/admin/ui): a static page that reads and drives the admin API."""
