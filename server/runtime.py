@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from persistence import state_export
 from persistence.engine import Database, StorageRefused
 from server.clock import Clock
 from server.config import Config
@@ -203,6 +204,21 @@ class Runtime:
     async def reset(self) -> None:
         for entry in self.installed:
             await entry.service.reset()
+
+    async def export_state(self) -> dict[str, Any]:
+        """Everything, as one JSON-able document (see persistence.state_export)."""
+        return await self.db.read(state_export.dump)
+
+    async def import_state(self, document: Any) -> int:
+        """Replace everything with what `document` holds (ImportRefused, changing nothing, if it cannot be
+        taken); how many rows came in. The services forget what they hold, then load it as at a start."""
+        await self.db.run(lambda conn: state_export.check(conn, document))
+        for entry in self.installed:
+            await entry.service.reset()
+        count = await self.db.run(lambda conn: state_export.load(conn, document))
+        for entry in self.installed:
+            await entry.service.start()
+        return count
 
     def service_states(self) -> dict[str, str]:
         """Per service, as LocalStack's health route words it: `available` (installed, not started yet),

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from persistence.records import MessageRecord, QueueRecord
+from persistence.state_export import ImportRefused
 from server.admin import metrics_route, openapi, sqs_developer
 from server.admin.lambda_routes import LAMBDA_ROUTES
 from server.admin.sns_routes import SNS_ROUTES
@@ -257,6 +258,22 @@ async def reset(request: Request) -> Response:
     return JSONResponse({"reset": name})
 
 
+async def state(request: Request) -> Response:
+    """GET: everything the server holds, as one JSON document (every table's rows). POST that document back:
+    everything is replaced by it (refused, changing nothing, if it is not one or is of another schema version)."""
+    runtime = _runtime(request)
+    if request.method == "GET":
+        return Response(orjson.dumps(await runtime.export_state()), media_type="application/json")
+    try:
+        document = orjson.loads(await request.body())
+        rows = await runtime.import_state(document)
+    except orjson.JSONDecodeError:
+        return JSONResponse({"error": "the body is not JSON"}, status_code=400)
+    except ImportRefused as refused:
+        return JSONResponse({"error": f"not imported: {refused}"}, status_code=400)
+    return JSONResponse({"imported_rows": rows})
+
+
 _NOT_FOUND = {"AWS.SimpleQueueService.NonExistentQueue", "NotFound", "ResourceNotFoundException"}
 
 
@@ -285,6 +302,7 @@ ROUTES = [
     Route("/admin/clock", advance_clock, methods=["POST"]),
     Route("/admin/reset", reset, methods=["POST"]),
     Route("/admin/reset/{service}", reset, methods=["POST"]),
+    Route("/admin/state", state, methods=["GET", "POST"]),
     Route("/admin/sqs/queues", list_queues),
     Route("/admin/sqs/queues/{account}/{region}/{name}", describe_queue),
     Route("/admin/sqs/queues/{account}/{region}/{name}/messages", peek_messages),
