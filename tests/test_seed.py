@@ -208,3 +208,26 @@ def test_the_schema_is_published(server: ServerProcess) -> None:
     schema = _get(server.url + "/admin/seed.schema.json")
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert set(schema["properties"]) >= {"queues", "topics", "functions", "event_source_mappings"}
+
+
+def test_the_compose_files_seed_applies(data_dir: Path) -> None:
+    """docker-compose.yml mounts tests/compose and seeds from it: the same document, applied here."""
+    seed = Path(__file__).parent / "compose" / "seed.yaml"
+    with ServerProcess(data_dir, "--seed", str(seed)).start() as server:
+        sqs = sqs_client(server.url, "json")
+        jobs = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
+        sqs.send_message(QueueUrl=jobs, MessageBody="build")
+        (mapping,) = lambda_client(server.url).list_event_source_mappings(FunctionName="worker")[
+            "EventSourceMappings"
+        ]
+        assert mapping["EventSourceArn"].endswith(":jobs")
+        deadline = time.monotonic() + 20  # the mapping takes the job to the function, which succeeds
+        while _depth(sqs, jobs) != ("0", "0"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+
+def _depth(sqs: Any, url: str) -> tuple[str, str]:
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return found[names[0]], found[names[1]]
