@@ -1,4 +1,5 @@
-"""SDKs find the server through AWS_ENDPOINT_URL. (The AWS CLI is checked by the conformance suite.)"""
+"""SDKs find the server through AWS_ENDPOINT_URL, or a variable per service. (The AWS CLI is checked by the
+conformance suite.)"""
 
 from __future__ import annotations
 
@@ -27,3 +28,27 @@ def test_boto3_finds_the_server_through_aws_endpoint_url(server: ServerProcess) 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"{server.url}/000000000000/from-env"
+
+
+def test_boto3_finds_each_service_through_its_own_variable(server: ServerProcess) -> None:
+    """AWS_ENDPOINT_URL_<SERVICE> for each service Posthouse answers, with no AWS_ENDPOINT_URL at all."""
+    script = "; ".join(
+        [
+            "import boto3",
+            "boto3.client('sqs').list_queues()",
+            "boto3.client('sns').list_topics()",
+            "boto3.client('lambda').list_functions()",
+            "boto3.client('sts').get_caller_identity()",
+            "boto3.client('iam').list_roles()",
+            "boto3.client('logs').describe_log_groups()",
+            "print('all answered')",
+        ]
+    )
+    names = ("SQS", "SNS", "LAMBDA", "STS", "IAM", "CLOUDWATCH_LOGS")
+    variables = {f"AWS_ENDPOINT_URL_{name}": server.url for name in names}
+    environment = {k: v for k, v in ENV.items() if k != "AWS_ENDPOINT_URL"} | variables
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "all answered"
