@@ -5,21 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from starlette.applications import Starlette
-
 from persistence.engine import Database
-from server.admin.routes import EXCEPTION_HANDLERS, ROUTES
-from server.asgi import BASE_HEADERS, Endpoint
+from server.asgi import BASE_HEADERS, Endpoint, Lifecycle
 from server.clock import Clock, ControllableClock, SystemClock
 from server.config import Config, limits_of
 from server.gateway import Gateway
 from server.guard import Guard
+from server.operator_app import OperatorApp
 from server.registry import Registry
 from server.request_log import RequestLog
 from server.runtime import Install, Platform, Runtime
-from server.seed.document import read
 from server.seed.init_scripts import InitScripts
-from server.seed.startup import SeededStart
 from server.services.iam import install as iam
 from server.services.lambda_ import install as lambda_
 from server.services.logs import install as logs
@@ -39,6 +35,14 @@ SERVICES: list[Install] = [
 ]
 
 
+def _seeded(runtime: Runtime, registry: Registry, config: Config) -> Lifecycle:
+    """The runtime's start followed by the seeds (their modules imported only when there are seeds)."""
+    from server.seed.document import read
+    from server.seed.startup import SeededStart
+
+    return SeededStart(runtime, registry, [read(*seed) for seed in config.seeds], config)
+
+
 def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
     clock = clock or (ControllableClock() if config.controllable_clock else SystemClock())
     path = None if config.in_memory else os.path.join(config.data_dir, DATABASE_FILE)
@@ -55,7 +59,7 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
         issued_accounts=runtime.issued_account,
         default_body_bytes=limits.default_body_bytes,
     )
-    operator_app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
+    operator_app = OperatorApp()
     operator_app.state.runtime = runtime
     operator_app.state.ready = False
     operator_app.state.config = config
@@ -82,7 +86,5 @@ def create_app(config: Config, clock: Clock | None = None) -> Endpoint:
         ),
         wanted_headers,
         request_log=request_log,
-        lifecycle=SeededStart(runtime, registry, [read(*seed) for seed in config.seeds], config)
-        if config.seeds
-        else runtime,
+        lifecycle=_seeded(runtime, registry, config) if config.seeds else runtime,
     )

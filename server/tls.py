@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import os
-import tempfile
 
 from server.config import Config
 
@@ -19,6 +18,8 @@ _LOCAL_NAMES = ("localhost", "127.0.0.1", "::1", "host.docker.internal", "host.c
 def certificate_file(config: Config) -> str:
     if config.tls_certificate:
         return config.tls_certificate
+    import tempfile
+
     directory = tempfile.mkdtemp(prefix="posthouse-tls-") if config.in_memory else config.data_dir
     path = os.path.join(os.path.abspath(directory), FILE_NAME)
     if not os.path.exists(path):

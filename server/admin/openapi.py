@@ -3,7 +3,6 @@ methods, its path parameters, and its handler's docstring (first line: summary; 
 
 from __future__ import annotations
 
-import inspect
 import re
 from typing import Any
 
@@ -15,6 +14,8 @@ _PARAMETER = re.compile(r"{([A-Za-z_]+)(?::[a-z]+)?}")
 
 
 def document(routes: list[BaseRoute], version: str) -> dict[str, Any]:
+    import inspect  # at the first request for the document: start-up does not pay for it
+
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         if not isinstance(route, Route):

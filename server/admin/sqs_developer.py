@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-import xmltodict
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -97,6 +96,8 @@ def _marks(
 def _reply(answer: HttpResponse, as_json: bool) -> Response:
     if not as_json:
         return Response(answer.body, answer.status, answer.headers, media_type=answer.media_type)
+    import xmltodict  # at the first JSON listing: start-up does not pay for it
+
     document = xmltodict.parse(answer.body)  # LocalStack's JSON is its XML, parsed
     return Response(orjson.dumps(document), answer.status, answer.headers, media_type="application/json")
 

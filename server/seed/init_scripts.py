@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 
 log = logging.getLogger("posthouse.init")
@@ -75,7 +73,7 @@ class InitScripts:
                 script.state = "RUNNING"
                 script.state = await self._run_one(script.name, command, environment)
         finally:
-            await asyncio.to_thread(shutil.rmtree, shims, True)
+            await asyncio.to_thread(_remove, shims)
         self.completed = True
 
     async def _run_one(self, name: str, command: list[str], environment: dict[str, str]) -> str:
@@ -110,8 +108,16 @@ exec aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"
 """
 
 
+def _remove(folder: str) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _awslocal_folder() -> str:
     """A fresh folder holding an `awslocal` command, for the scripts' PATH."""
+    import tempfile
+
     folder = tempfile.mkdtemp(prefix="posthouse-init-")
     path = os.path.join(folder, "awslocal")
     with open(path, "w", encoding="utf-8") as file:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
-from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -79,6 +78,8 @@ def _in_number_range(text: str) -> bool:
     plain numeral of at most 38 characters always fits, so only longer ones and exponents are worked out."""
     if len(text) <= 38 and "e" not in text and "E" not in text:
         return True
+    from decimal import Decimal  # only for long numerals and exponents: start-up does not pay for it
+
     number = Decimal(text)
     if not number:
         return True
