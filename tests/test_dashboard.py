@@ -120,3 +120,26 @@ def test_the_page_may_write_only_as_itself(server: ServerProcess) -> None:
         server, "POST", "/admin/reset/sns", b"{}", Content_Type="application/json", Origin=other
     )
     assert status == 403
+
+
+def test_functions_and_their_invocations_show(server: ServerProcess, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    from conformance.clients import lambda_client
+    from tests.test_lambda_functions import zipped
+
+    lambda_ = lambda_client(server.url)
+    lambda_.create_function(
+        FunctionName="ui-fn",
+        Runtime="python3.12",
+        Role="arn:aws:iam::000000000000:role/r",
+        Handler="handler.handler",
+        Code={"ZipFile": zipped("def handler(event, context):\n    return 1\n")},
+    )
+    lambda_.invoke(FunctionName="ui-fn", Payload=b"{}")
+    browser.get(server.url + "/admin/ui")
+
+    def shown(b: Any) -> bool:
+        return "ui-fn python3.12 1 0 0 0" in b.find_element(By.ID, "functions").text
+
+    _wait(browser, shown)

@@ -42,6 +42,10 @@ async def list_functions(request: Request) -> Response:
             "invocations_kept": len(service.activity.invocations.get(f.arn, ())),
             "versions": [v.configuration["Version"] for v in service.functions.versions.versions_of(f)],
             "aliases": {a["Name"]: a["FunctionVersion"] for a in service.functions.versions.aliases(f)},
+            "invocations": service.activity.of_function(f.arn).invocations,
+            "errors": service.activity.of_function(f.arn).errors,
+            "throttles": service.activity.of_function(f.arn).throttles,
+            "running": service.invoker.running().get(f.arn, 0),
         }
         for f in sorted(service.functions.all(), key=lambda f: f.arn)
     ]

@@ -149,6 +149,24 @@ async function refreshSubscriptions() {
   }
 }
 
+async function refreshFunctions() {
+  const { functions } = await api("/admin/lambda/functions");
+  const body = document.getElementById("functions");
+  body.replaceChildren();
+  for (const f of functions) {
+    body.appendChild(
+      row([
+        cell(f.name),
+        cell(f.runtime),
+        cell(f.invocations, "number"),
+        cell(f.errors, "number"),
+        cell(f.throttles, "number"),
+        cell(f.running, "number"),
+      ])
+    );
+  }
+}
+
 async function refreshMappings() {
   const { mappings } = await api("/admin/lambda/mappings");
   const body = document.getElementById("mappings");
@@ -179,7 +197,7 @@ async function refreshHealth() {
 
 async function refresh() {
   try {
-    await Promise.all([refreshQueues(), refreshSubscriptions(), refreshMappings(), refreshHealth()]);
+    await Promise.all([refreshQueues(), refreshSubscriptions(), refreshFunctions(), refreshMappings(), refreshHealth()]);
     await refreshDetail();
   } catch (error) {
     document.getElementById("health").textContent = `error: ${error.message}`;
