@@ -78,6 +78,11 @@ def load(conn: sqlite3.Connection, document: Any) -> int:
         )
         if not isinstance(columns, list) or not isinstance(rows, list):
             raise ImportRefused(f"table {table}: columns and rows must be lists")
+        known = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        if not set(map(str, columns)) <= known or len(set(map(str, columns))) != len(columns):
+            raise ImportRefused(
+                f"table {table}: columns must be distinct names of its columns: {sorted(known)}"
+            )
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
         try:

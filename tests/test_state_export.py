@@ -98,6 +98,9 @@ def test_what_is_not_a_state_document_is_refused_and_changes_nothing(server: Ser
         status, reply = server.admin("POST", "/admin/state", document)
         assert status == 400 and said in reply["error"]
     _, document = server.admin("GET", "/admin/state")
+    injected = {"columns": ['id" FROM queues; --'], "rows": [[1]]}
+    status, reply = server.admin("POST", "/admin/state", document | {"tables": {"queues": injected}})
+    assert status == 400 and "columns must be distinct names of its columns" in reply["error"]
     document["tables"]["queues"]["rows"].append(["not", "a", "row"])
     status, reply = server.admin("POST", "/admin/state", document)
     assert status == 400 and reply["error"].startswith("not imported: table queues")
