@@ -148,31 +148,17 @@ def posthouse(posthouse_server: Posthouse) -> Posthouse:
     return posthouse_server
 
 
-@pytest.fixture
-def sqs(posthouse: Posthouse) -> Any:
-    return posthouse.client("sqs")
+def _client_fixture(service: str, name: str) -> Any:
+    def client(posthouse: Posthouse) -> Any:
+        return posthouse.client(service)
+
+    client.__doc__ = f"A boto3 {service} client for the test's (emptied) Posthouse."
+    return pytest.fixture(name=name)(client)
 
 
-@pytest.fixture
-def sns(posthouse: Posthouse) -> Any:
-    return posthouse.client("sns")
-
-
-@pytest.fixture
-def lambda_(posthouse: Posthouse) -> Any:
-    return posthouse.client("lambda")
-
-
-@pytest.fixture
-def sts(posthouse: Posthouse) -> Any:
-    return posthouse.client("sts")
-
-
-@pytest.fixture
-def iam(posthouse: Posthouse) -> Any:
-    return posthouse.client("iam")
-
-
-@pytest.fixture
-def logs(posthouse: Posthouse) -> Any:
-    return posthouse.client("logs")
+sqs = _client_fixture("sqs", "sqs")
+sns = _client_fixture("sns", "sns")
+lambda_ = _client_fixture("lambda", "lambda_")
+sts = _client_fixture("sts", "sts")
+iam = _client_fixture("iam", "iam")
+logs = _client_fixture("logs", "logs")

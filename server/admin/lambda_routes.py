@@ -8,18 +8,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from persistence.records import FunctionRecord
-from server.runtime import Runtime
+from server.admin.services import lambda_of
 from server.services.lambda_ import mapping_rules
 from server.services.lambda_.errors import function_not_found
 from server.services.lambda_.mappings import mapping_not_found
 from server.services.lambda_.service import LambdaService
-
-
-def _lambda(request: Request) -> LambdaService:
-    runtime: Runtime = request.app.state.runtime
-    service = runtime.service("lambda")
-    assert isinstance(service, LambdaService)
-    return service
 
 
 def _function(service: LambdaService, name: str) -> FunctionRecord:
@@ -31,7 +24,7 @@ def _function(service: LambdaService, name: str) -> FunctionRecord:
 
 async def list_functions(request: Request) -> Response:
     """Every function, with its configuration."""
-    service = _lambda(request)
+    service = lambda_of(request)
     functions = [
         {
             "name": f.name,
@@ -54,7 +47,7 @@ async def list_functions(request: Request) -> Response:
 
 async def function_invocations(request: Request) -> Response:
     """A function's latest invocations: source, duration, error, log tail."""
-    service = _lambda(request)
+    service = lambda_of(request)
     function = _function(service, request.path_params["name"])
     return JSONResponse(
         {"function": function.arn, "invocations": list(service.activity.invocations.get(function.arn, ()))}
@@ -63,7 +56,7 @@ async def function_invocations(request: Request) -> Response:
 
 async def function_code(request: Request) -> Response:
     """The deployment package, where GetFunction's Code.Location points (AWS: a presigned S3 URL)."""
-    service = _lambda(request)
+    service = lambda_of(request)
     latest = _function(service, request.path_params["name"])
     qualifier = request.query_params.get("qualifier")
     function = service.functions.versions.resolve(latest, qualifier) if qualifier else latest
@@ -75,7 +68,7 @@ async def function_code(request: Request) -> Response:
 
 async def list_mappings(request: Request) -> Response:
     """Every event-source mapping, with its counters."""
-    service = _lambda(request)
+    service = lambda_of(request)
     mappings = [
         mapping_rules.view(m) | {"stats": service.activity.of_mapping(m.uuid).view()}
         for m in sorted(service.mappings.all(), key=lambda m: m.uuid)
@@ -85,7 +78,7 @@ async def list_mappings(request: Request) -> Response:
 
 async def describe_mapping(request: Request) -> Response:
     """One event-source mapping and its counters."""
-    service = _lambda(request)
+    service = lambda_of(request)
     mapping = service.mappings.get(request.path_params["uuid"])
     if mapping is None:
         raise mapping_not_found()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from persistence.engine import COMMIT_BATCH_BUCKETS, COMMIT_SECONDS_BUCKETS
+from server.admin.services import lambda_of, runtime_of, sns_of, sqs_of
 from server.metrics import LATENCY_BUCKETS, MAX_SERIES, Family, capped, histogram, render
 from server.runtime import Runtime
 from server.services.lambda_.service import LambdaService
@@ -217,11 +218,8 @@ def _lambda_families(service: LambdaService) -> list[Family]:
 
 async def metrics(request: Request) -> Response:
     """Prometheus text format."""
-    runtime: Runtime = request.app.state.runtime
-    families = _request_families(runtime, request)
-    sqs, sns, lambda_ = runtime.service("sqs"), runtime.service("sns"), runtime.service("lambda")
-    assert isinstance(sqs, SqsService) and isinstance(sns, SnsService) and isinstance(lambda_, LambdaService)
-    families += await _sqs_families(sqs)
-    families += _sns_families(sns)
-    families += _lambda_families(lambda_)
+    families = _request_families(runtime_of(request), request)
+    families += await _sqs_families(sqs_of(request))
+    families += _sns_families(sns_of(request))
+    families += _lambda_families(lambda_of(request))
     return Response(render(families), media_type=CONTENT_TYPE)

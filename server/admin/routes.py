@@ -19,12 +19,12 @@ from persistence.records import MessageRecord, QueueRecord
 from persistence.state_export import ImportRefused
 from server.admin import metrics_route, openapi, sqs_developer
 from server.admin.lambda_routes import LAMBDA_ROUTES
+from server.admin.services import runtime_of, sqs_of
 from server.admin.sns_routes import SNS_ROUTES
 from server.admin.sqs_actions import SQS_ACTION_ROUTES
 from server.admin.ui_routes import UI_ROUTES
 from server.clock import ControllableClock
 from server.errors import AwsError
-from server.runtime import Runtime
 from server.seed.document import SCHEMA_FILE
 from server.seed.init_scripts import InitScripts
 from server.services.sqs.catalog import queue_arn
@@ -38,22 +38,11 @@ _WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
 MAX_CLOCK_STEP_S = 10 * 365 * 86400
 
 
-def _sqs(request: Request) -> SqsService:
-    service = _runtime(request).service("sqs")  # these are SQS's own admin routes
-    assert isinstance(service, SqsService)
-    return service
-
-
 HEALTH_PROBE_S = 2.0
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 async def _storage(request: Request) -> dict[str, Any]:
-    db = _runtime(request).db
+    db = runtime_of(request).db
     problem = await db.probe(HEALTH_PROBE_S)
     return {"writing": problem is None, "problem": problem, "writer_restarts": db.writer_restarts}
 
@@ -62,7 +51,7 @@ async def health(request: Request) -> Response:
     """200 while the database commits writes; 503, and why, while it does not."""
     storage = await _storage(request)
     healthy = storage["writing"]
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     workers = {"running": runtime.supervisor.running(), "restarts": dict(runtime.supervisor.restarts)}
     body = {
         "status": "ok" if healthy else "unavailable",
@@ -76,7 +65,7 @@ async def health(request: Request) -> Response:
 async def ready(request: Request) -> Response:
     """200 once every service runs and the database commits writes (a container's readiness probe)."""
     is_ready = bool(getattr(request.app.state, "ready", False)) and (await _storage(request))["writing"]
-    body = {"ready": is_ready, "services": _runtime(request).service_states()}
+    body = {"ready": is_ready, "services": runtime_of(request).service_states()}
     return JSONResponse(body, status_code=200 if is_ready else 503)
 
 
@@ -130,7 +119,7 @@ async def _queue_summaries(sqs: SqsService, queues: list[QueueRecord]) -> list[d
 
 async def list_queues(request: Request) -> Response:
     """Every queue with its counts, the age of its oldest message, and what it sent, received and deleted."""
-    sqs = _sqs(request)
+    sqs = sqs_of(request)
     wanted = {k: request.query_params[k] for k in ("account", "region") if k in request.query_params}
     queues = [q for q in sqs.catalog.all() if all(getattr(q, k) == v for k, v in wanted.items())]
     return JSONResponse({"queues": await _queue_summaries(sqs, queues)})
@@ -138,12 +127,12 @@ async def list_queues(request: Request) -> Response:
 
 def _find(request: Request) -> QueueRecord:
     p = request.path_params
-    return _sqs(request).catalog.find(p["account"], p["region"], p["name"])
+    return sqs_of(request).catalog.find(p["account"], p["region"], p["name"])
 
 
 async def describe_queue(request: Request) -> Response:
     """One queue: its counts, attributes and tags."""
-    sqs = _sqs(request)
+    sqs = sqs_of(request)
     queue = _find(request)
     (summary,) = await _queue_summaries(sqs, [queue])
     summary |= {
@@ -200,7 +189,7 @@ def _wanted(request: Request) -> Callable[[dict[str, Any]], bool]:
 
 async def peek_messages(request: Request) -> Response:
     """The queue's messages as they are, changing nothing (no receive is counted), optionally filtered."""
-    sqs = _sqs(request)
+    sqs = sqs_of(request)
     queue = _find(request)
     limit_text = request.query_params.get("limit", str(PEEK_LIMIT))
     if not _WHOLE_NUMBER.fullmatch(limit_text) or not 1 <= int(limit_text) <= MAX_PEEK_LIMIT:
@@ -227,7 +216,7 @@ async def peek_messages(request: Request) -> Response:
 
 async def advance_clock(request: Request) -> Response:
     """Move the server's clock forward: {"advance_seconds": N} (only with --controllable-clock)."""
-    clock = _runtime(request).clock
+    clock = runtime_of(request).clock
     if not isinstance(clock, ControllableClock):
         return JSONResponse({"error": "start the server with --controllable-clock"}, status_code=404)
     try:
@@ -245,7 +234,7 @@ async def advance_clock(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     """Forget everything, or (with a service in the path: sqs, sns, lambda, iam, logs) that service's all."""
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     name = request.path_params.get("service")
     if name is None:
         await runtime.reset()
@@ -261,7 +250,7 @@ async def reset(request: Request) -> Response:
 async def state(request: Request) -> Response:
     """GET: everything the server holds, as one JSON document (every table's rows). POST that document back:
     everything is replaced by it (refused, changing nothing, if it is not one or is of another schema version)."""
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     if request.method == "GET":
         return Response(orjson.dumps(await runtime.export_state()), media_type="application/json")
     try:

@@ -13,19 +13,11 @@ from starlette.routing import Route
 
 from persistence import outbox
 from persistence.records import SubscriptionRecord
-from server.runtime import Runtime
+from server.admin.services import sns_of
 from server.services.sns import subscription_rules, topic_rules
 from server.services.sns.errors import subscription_not_found
-from server.services.sns.service import SnsService
 
 OUTBOX_SHOWN = 100
-
-
-def _sns(request: Request) -> SnsService:
-    runtime: Runtime = request.app.state.runtime
-    service = runtime.service("sns")
-    assert isinstance(service, SnsService)
-    return service
 
 
 def _subscription(subscription: SubscriptionRecord) -> dict[str, Any]:
@@ -42,7 +34,7 @@ def _subscription(subscription: SubscriptionRecord) -> dict[str, Any]:
 
 async def list_topics(request: Request) -> Response:
     """Every topic, with its attributes and tags."""
-    sns = _sns(request)
+    sns = sns_of(request)
     topics = []
     for topic in sorted(sns.catalog.all(), key=lambda t: t.arn):
         subscriptions = sns.subscriptions.of_topic(topic.arn)
@@ -61,7 +53,7 @@ async def list_topics(request: Request) -> Response:
 
 async def list_subscriptions(request: Request) -> Response:
     """Subscriptions (?topic_arn=), with their attributes and confirmation tokens."""
-    sns = _sns(request)
+    sns = sns_of(request)
     topic_arn = request.query_params.get("topic_arn")
     subscriptions = sns.subscriptions.of_topic(topic_arn) if topic_arn else sns.subscriptions.all()
     return JSONResponse({"subscriptions": [_subscription(s) for s in subscriptions]})
@@ -69,7 +61,7 @@ async def list_subscriptions(request: Request) -> Response:
 
 async def delivery_attempts(request: Request) -> Response:
     """The latest attempts to deliver to an HTTP/S subscription (kept while it exists, in memory)."""
-    sns = _sns(request)
+    sns = sns_of(request)
     arn = request.path_params["arn"]
     if sns.subscriptions.get(arn) is None and arn not in sns.recorded.attempts:
         raise subscription_not_found()
@@ -78,7 +70,7 @@ async def delivery_attempts(request: Request) -> Response:
 
 async def list_outbox(request: Request) -> Response:
     """HTTP/S deliveries waiting, with their attempts so far."""
-    sns = _sns(request)
+    sns = sns_of(request)
     pending = await sns.db.read(lambda conn: outbox.due(conn, 2**62, OUTBOX_SHOWN, set()))
     total = await sns.db.read(outbox.count)
     shown = [
@@ -98,13 +90,13 @@ async def list_outbox(request: Request) -> Response:
 async def recorded_messages(request: Request) -> Response:
     """What went to e-mail, Lambda, push and Firehose subscriptions (?protocol=)."""
     protocol = request.query_params.get("protocol")
-    messages = [m for m in _sns(request).recorded.messages if protocol in (None, m["Protocol"])]
+    messages = [m for m in sns_of(request).recorded.messages if protocol in (None, m["Protocol"])]
     return JSONResponse({"messages": messages})
 
 
 async def recorded_sms(request: Request) -> Response:
     """SMS messages sent (to subscriptions and phone numbers)."""
-    return JSONResponse({"sms_messages": list(_sns(request).recorded.sms)})
+    return JSONResponse({"sms_messages": list(sns_of(request).recorded.sms)})
 
 
 # LocalStack's shapes, for tests written against LocalStack
@@ -112,7 +104,7 @@ async def recorded_sms(request: Request) -> Response:
 
 async def localstack_subscription_token(request: Request) -> Response:
     """LocalStack's route: a pending subscription's confirmation token."""
-    subscription = _sns(request).subscriptions.get(request.path_params["arn"])
+    subscription = sns_of(request).subscriptions.get(request.path_params["arn"])
     if subscription is None or subscription.token is None:
         return JSONResponse(
             {
@@ -126,7 +118,7 @@ async def localstack_subscription_token(request: Request) -> Response:
 
 async def localstack_sms_messages(request: Request) -> Response:
     """LocalStack's route: SMS messages sent (GET), or forget them (DELETE)."""
-    sns = _sns(request)
+    sns = sns_of(request)
     if request.method == "DELETE":
         sns.recorded.sms.clear()
         return Response(status_code=204)
@@ -140,7 +132,7 @@ async def localstack_sms_messages(request: Request) -> Response:
 
 async def localstack_platform_endpoint_messages(request: Request) -> Response:
     """LocalStack's route: push messages by endpoint (GET), or forget them (DELETE)."""
-    sns = _sns(request)
+    sns = sns_of(request)
     if request.method == "DELETE":
         sns.recorded.messages.clear()
         return Response(status_code=204)

@@ -12,24 +12,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from persistence.records import QueueRecord
+from server.admin.services import sqs_of
 from server.config import Config, own_url
 from server.errors import AwsError
 from server.internal_calls import call
-from server.runtime import Runtime
 from server.services.sqs.catalog import queue_arn, redrive_policy
-from server.services.sqs.service import SqsService
-
-
-def _sqs(request: Request) -> SqsService:
-    runtime: Runtime = request.app.state.runtime
-    service = runtime.service("sqs")
-    assert isinstance(service, SqsService)
-    return service
 
 
 def _queue(request: Request) -> QueueRecord:
     p = request.path_params
-    return _sqs(request).catalog.find(p["account"], p["region"], p["name"])
+    return sqs_of(request).catalog.find(p["account"], p["region"], p["name"])
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -82,7 +74,7 @@ async def purge(request: Request) -> Response:
 async def dead_letter_sources(request: Request) -> Response:
     """The queues whose RedrivePolicy sends their failures to this one."""
     queue = _queue(request)
-    sources = _sqs(request).catalog.dead_letter_sources(queue)
+    sources = sqs_of(request).catalog.dead_letter_sources(queue)
     return JSONResponse(
         {
             "queue": queue_arn(queue),
@@ -122,7 +114,9 @@ async def cancel_move_task(request: Request) -> Response:
 async def history(request: Request) -> Response:
     """What consumers received from the queue lately, and when each message was deleted (bounded, an hour)."""
     queue = _queue(request)
-    return JSONResponse({"queue": queue_arn(queue), "messages": _sqs(request).messaging.history.of(queue.id)})
+    return JSONResponse(
+        {"queue": queue_arn(queue), "messages": sqs_of(request).messaging.history.of(queue.id)}
+    )
 
 
 _QUEUE = "/admin/sqs/queues/{account}/{region}/{name}"

@@ -18,28 +18,20 @@ from starlette.responses import Response
 
 from persistence.records import MessageRecord, QueueRecord
 from server import ids
+from server.admin.services import sqs_of
 from server.config import Config
 from server.errors import AwsError
 from server.http import HttpResponse
 from server.protocols import json10, query
-from server.runtime import Runtime
 from server.services.sqs.errors import queue_does_not_exist
 from server.services.sqs.incoming import Selection, received
 from server.services.sqs.queue_urls import parse_queue_url
-from server.services.sqs.service import SqsService
 from server.services.sqs.wire import OUTPUT
 
 SHOWN = 10_000
 """At most this many messages in one answer (in enqueue order)."""
 _EVERYTHING = Selection(frozenset({"All"}), ("All",))
 _QUERY_TARGET = "AmazonSQS."
-
-
-def _sqs(request: Request) -> SqsService:
-    runtime: Runtime = request.app.state.runtime
-    service = runtime.service("sqs")
-    assert isinstance(service, SqsService)
-    return service
 
 
 def _invalid_address(url: str) -> AwsError:
@@ -50,13 +42,13 @@ def _queue(request: Request, url: str | None) -> QueueRecord:
     config: Config = request.app.state.config
     path = request.path_params
     if "name" in path:
-        return _sqs(request).catalog.find(path["account"], path["region"], path["name"])
+        return sqs_of(request).catalog.find(path["account"], path["region"], path["name"])
     if not url:
         raise queue_does_not_exist()
     address = parse_queue_url(url)
     if address is None or address.account is None:
         raise _invalid_address(url)
-    return _sqs(request).catalog.find(address.account, address.region or config.region, address.name)
+    return sqs_of(request).catalog.find(address.account, address.region or config.region, address.name)
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -66,7 +58,7 @@ def _flag(request: Request, name: str) -> bool:
 async def _messages(
     request: Request, queue: QueueRecord, invisible: bool, delayed: bool
 ) -> list[dict[str, Any]]:
-    sqs = _sqs(request)
+    sqs = sqs_of(request)
     now_ms = sqs.clock.now_ms()
     shown = []
     for message in await sqs.messaging.peek(queue, SHOWN):

@@ -12,12 +12,12 @@ went from 4,200 to 2,300 a second); a batch of `HAND_OVER` or more goes to a hel
 from __future__ import annotations
 
 import base64
-import datetime
 import hashlib
 import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from server.certificates import key_pem, self_signed, write_privately
 from server.services.sns.signing_process import SigningProcess
 
 if TYPE_CHECKING:  # cryptography itself is imported at the first signature: start-up does not pay for it
@@ -50,7 +50,7 @@ class Signer:
         self._certificate_id = ""
         self._padding: Any = None
         self._hashes: dict[str, Any] = {}
-        self._helper = SigningProcess(lambda: _key_pem(self._loaded()), now_ms)
+        self._helper = SigningProcess(lambda: key_pem(self._loaded()), now_ms)
 
     def _loaded(self) -> rsa.RSAPrivateKey:
         if self._key is None:
@@ -72,9 +72,9 @@ class Signer:
             certificate = pem[pem.index(b"-----BEGIN CERTIFICATE-----") :]
         else:
             key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-            certificate = _self_signed(key)
+            certificate = self_signed(key, "sns.amazonaws.com")
             if self._path:
-                _write_privately(self._path, _key_pem(key) + certificate)
+                write_privately(self._path, key_pem(key) + certificate)
         self._padding, self._hashes = padding.PKCS1v15(), {"1": hashes.SHA1(), "2": hashes.SHA256()}
         self._key, self._certificate = key, certificate
         self._certificate_id = hashlib.md5(certificate).hexdigest()  # 32 hex digits, as AWS's ids are
@@ -123,41 +123,3 @@ class Signer:
 
     async def close(self) -> None:
         await self._helper.close()
-
-
-def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def _self_signed(key: rsa.RSAPrivateKey) -> bytes:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.x509.oid import NameOID
-
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
-    start = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)  # fixed: certificates are not about time here
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=365 * 30))
-        .sign(key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM)
-
-
-def _write_privately(path: str, content: bytes) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    descriptor = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(content)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(path + ".tmp", path)
