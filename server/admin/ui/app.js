@@ -149,42 +149,30 @@ async function refreshSubscriptions() {
   }
 }
 
+function fill(id, items, cellsOf) {
+  document.getElementById(id).replaceChildren(...items.map((item) => row(cellsOf(item))));
+}
+
 async function refreshFunctions() {
   const { functions } = await api("/admin/lambda/functions");
-  const body = document.getElementById("functions");
-  body.replaceChildren();
-  for (const f of functions) {
-    body.appendChild(
-      row([
-        cell(f.name),
-        cell(f.runtime),
-        cell(f.invocations, "number"),
-        cell(f.errors, "number"),
-        cell(f.throttles, "number"),
-        cell(f.running, "number"),
-      ])
-    );
-  }
+  fill("functions", functions, (f) => [
+    cell(f.name),
+    cell(f.runtime),
+    ...[f.invocations, f.errors, f.throttles, f.running].map((n) => cell(n, "number")),
+  ]);
 }
 
 async function refreshMappings() {
   const { mappings } = await api("/admin/lambda/mappings");
-  const body = document.getElementById("mappings");
-  body.replaceChildren();
-  for (const m of mappings) {
+  fill("mappings", mappings, (m) => {
     const a = m.stats || {};
-    body.appendChild(
-      row([
-        cell((m.FunctionArn || "").split(":").pop()),
-        cell((m.EventSourceArn || "").split(":").pop()),
-        cell(m.State),
-        cell(a.batches, "number"),
-        cell(a.records, "number"),
-        cell(a.errors, "number"),
-        cell(a.duration_ms_p50, "number"),
-      ])
-    );
-  }
+    return [
+      cell((m.FunctionArn || "").split(":").pop()),
+      cell((m.EventSourceArn || "").split(":").pop()),
+      cell(m.State),
+      ...[a.batches, a.records, a.errors, a.duration_ms_p50].map((n) => cell(n, "number")),
+    ];
+  });
 }
 
 async function refreshHealth() {
