@@ -126,20 +126,14 @@ def test_functions_and_their_invocations_show(server: ServerProcess, browser: An
     from selenium.webdriver.common.by import By
 
     from conformance.clients import lambda_client
-    from tests.test_lambda_functions import zipped
+    from tests.test_lambda_functions import python_function
 
     lambda_ = lambda_client(server.url)
-    lambda_.create_function(
-        FunctionName="ui-fn",
-        Runtime="python3.12",
-        Role="arn:aws:iam::000000000000:role/r",
-        Handler="handler.handler",
-        Code={"ZipFile": zipped("def handler(event, context):\n    return 1\n")},
-    )
-    lambda_.invoke(FunctionName="ui-fn", Payload=b"{}")
+    name = python_function(lambda_, "def handler(event, context):\n    return 1\n", {}, prefix="ui")
+    lambda_.invoke(FunctionName=name, Payload=b"{}")
     browser.get(server.url + "/admin/ui")
 
     def shown(b: Any) -> bool:
-        return "ui-fn python3.12 1 0 0 0" in b.find_element(By.ID, "functions").text
+        return f"{name} python3.12 1 0 0 0" in b.find_element(By.ID, "functions").text
 
     _wait(browser, shown)

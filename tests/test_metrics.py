@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from conformance.clients import lambda_client, sns_client, sqs_client
 from server.metrics import MAX_SERIES, OTHER, capped
 from tests.harness import ServerProcess
-from tests.test_lambda_functions import zipped
+from tests.test_lambda_functions import python_function
 from tests.test_sns_topics import unique
 
 
@@ -63,15 +63,9 @@ def test_what_a_scrape_shows(server: ServerProcess) -> None:
 
 def test_lambda_invocations_and_errors(server: ServerProcess) -> None:
     lambda_ = lambda_client(server.url)
-    name = unique("fn")
     code = "def handler(event, context):\n    if event.get('fail'):\n        raise ValueError('no')\n    return 1\n"
-    function = lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role="arn:aws:iam::000000000000:role/r",
-        Handler="handler.handler",
-        Code={"ZipFile": zipped(code)},
-    )["FunctionArn"]
+    name = python_function(lambda_, code, {})
+    function = lambda_.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     lambda_.invoke(FunctionName=name, Payload=b"{}")
     lambda_.invoke(FunctionName=name, Payload=json.dumps({"fail": True}).encode())
     metrics = _scrape(server)

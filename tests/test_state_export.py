@@ -12,7 +12,7 @@ from typing import Any
 from conformance.clients import lambda_client, sns_client, sqs_client
 from tests.harness import ServerProcess
 from tests.test_iam import iam_client
-from tests.test_lambda_functions import zipped
+from tests.test_lambda_functions import python_function
 from tests.test_logs import logs_client
 
 
@@ -28,21 +28,15 @@ def _build(server: ServerProcess) -> dict[str, Any]:
     subscription = sns.subscribe(
         TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"FilterPolicy": '{"k": ["v"]}'}
     )["SubscriptionArn"]
-    lambda_.create_function(
-        FunctionName="kept-fn",
-        Runtime="python3.12",
-        Role="arn:aws:iam::000000000000:role/r",
-        Handler="handler.handler",
-        Code={"ZipFile": zipped("def handler(event, context):\n    return {'echo': event}\n")},
-    )
-    mapping = lambda_.create_event_source_mapping(FunctionName="kept-fn", EventSourceArn=arn, Enabled=False)[
+    function = python_function(lambda_, "def handler(event, context):\n    return {'echo': event}\n", {})
+    mapping = lambda_.create_event_source_mapping(FunctionName=function, EventSourceArn=arn, Enabled=False)[
         "UUID"
     ]
     iam_client(server.url).create_role(
         RoleName="kept-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
     )
     logs_client(server.url).create_log_group(logGroupName="/kept/group")
-    return {"url": url, "ids": ids, "topic": topic, "subscription": subscription, "mapping": mapping}
+    return {"url": url, "ids": ids, "subscription": subscription, "mapping": mapping, "function": function}
 
 
 def _check(server: ServerProcess, made: dict[str, Any]) -> None:
@@ -58,7 +52,7 @@ def _check(server: ServerProcess, made: dict[str, Any]) -> None:
     ) == sorted([(made["ids"][0], "one", "2"), (made["ids"][1], "two", "1")])
     attributes = sns.get_subscription_attributes(SubscriptionArn=made["subscription"])["Attributes"]
     assert attributes["FilterPolicy"] == '{"k": ["v"]}'
-    reply = lambda_.invoke(FunctionName="kept-fn", Payload=b'{"x": 1}')
+    reply = lambda_.invoke(FunctionName=made["function"], Payload=b'{"x": 1}')
     assert json.loads(reply["Payload"].read()) == {"echo": {"x": 1}}
     assert lambda_.get_event_source_mapping(UUID=made["mapping"])["State"] == "Disabled"
     assert iam_client(server.url).get_role(RoleName="kept-role")["Role"]["RoleName"] == "kept-role"
