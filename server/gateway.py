@@ -30,7 +30,9 @@ from server.wire import QueryWire, ServiceDescriptor, Struct
 log = logging.getLogger("posthouse.gateway")
 
 # What AWS answers a request that names no operation at all.
-_NO_OPERATION = HttpResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE, {})
+def _no_operation() -> HttpResponse:
+    """A fresh answer each time: the edge adds headers (CORS) to the answer it is given."""
+    return HttpResponse(404, b"<UnknownOperationException/>", query.MEDIA_TYPE, {})
 
 
 def missing_authentication() -> AwsError:
@@ -145,7 +147,7 @@ class Gateway:
                 status=404,
             )
             return query.encode_error(error, ids.uuid4(), None)
-        return _NO_OPERATION
+        return _no_operation()
 
     def body_limit(self, request: HttpRequest) -> tuple[int, AwsError]:
         """The largest body `request`'s operation takes (by its route; the default for the rest), and its

@@ -110,3 +110,12 @@ def test_admin_token_and_extra_hosts(configured: ServerProcess) -> None:
     assert call(configured, "GET", "/ready")[0] == 200
     sqs = sqs_client(configured.url, "json")  # the token guards the admin API, not the SQS API
     assert sqs.create_queue(QueueName="token-free")["QueueUrl"].endswith("/token-free")
+
+
+def test_cors_headers_of_one_page_do_not_stick_to_later_answers(configured: ServerProcess) -> None:
+    """A request that names no operation gets a fresh answer: an allowed page's CORS headers do not reach the
+    next caller."""
+    status, headers, _ = call(configured, "GET", "/nothing-here", Origin="http://localhost:3000")
+    assert status == 404 and headers["access-control-allow-origin"] == "http://localhost:3000"
+    status, headers, _ = call(configured, "GET", "/nothing-here")
+    assert status == 404 and "access-control-allow-origin" not in headers
