@@ -29,6 +29,7 @@ from server.wire import QueryWire, ServiceDescriptor, Struct
 
 log = logging.getLogger("posthouse.gateway")
 
+
 # What AWS answers a request that names no operation at all.
 def _no_operation() -> HttpResponse:
     """A fresh answer each time: the edge adds headers (CORS) to the answer it is given."""

@@ -5,6 +5,7 @@ invocations, group commits; and per-resource series capped, the rest under `_oth
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -77,3 +78,20 @@ def test_per_resource_series_are_capped() -> None:
     samples = capped(((f"q{n}",), 1.0) for n in range(MAX_SERIES + 7))
     assert len(samples) == MAX_SERIES + 1
     assert ((OTHER,), 7.0) in samples
+
+
+def test_a_mappings_batches_show(server: ServerProcess) -> None:
+    sqs, lambda_ = sqs_client(server.url, "json"), lambda_client(server.url)
+    url = sqs.create_queue(QueueName=unique("src"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    name = python_function(lambda_, "def handler(event, context):\n    return {}\n", {})
+    mapping = lambda_.create_event_source_mapping(FunctionName=name, EventSourceArn=arn, BatchSize=10)["UUID"]
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    label = (("mapping", mapping),)
+    deadline = time.monotonic() + 20
+    while _scrape(server).get(("posthouse_lambda_mapping_invocations_total", label), 0) < 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    metrics = _scrape(server)
+    assert metrics[("posthouse_lambda_mapping_duration_seconds_total", label)] > 0
+    assert metrics[("posthouse_lambda_mapping_errors_total", label)] == 0

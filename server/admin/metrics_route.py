@@ -206,6 +206,15 @@ def _lambda_families(service: LambdaService) -> list[Family]:
         )
     families.append(
         Family(
+            "posthouse_lambda_mapping_duration_seconds",
+            "counter",
+            "Duration of every batch each mapping ran, together",
+            ("mapping",),
+            capped(((uuid,), activity.duration_ms_total / 1000) for uuid, activity in mappings.items()),
+        )
+    )
+    families.append(
+        Family(
             "posthouse_lambda_mapping_concurrent_executions",
             "gauge",
             "Batches each mapping runs now",

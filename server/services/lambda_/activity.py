@@ -24,6 +24,8 @@ class MappingActivity:
         self.durations: deque[float] = deque(maxlen=KEPT_DURATIONS)
         self.in_flight = 0
         self.most_in_flight = 0
+        self.duration_ms_total = 0.0
+        """Every batch's duration together (for the metrics; `durations` keeps only the latest)."""
         self.oldest_age_ms: int | None = None
         """Age of the oldest message of the latest batch, when it was received."""
 
@@ -34,6 +36,7 @@ class MappingActivity:
     def finished(self, duration_ms: float) -> None:
         self.in_flight -= 1
         self.durations.append(duration_ms)
+        self.duration_ms_total += duration_ms
 
     def view(self) -> dict[str, Any]:
         durations = list(self.durations)
