@@ -320,9 +320,13 @@ class Messaging:
         if queue.fifo:
             self._waiters.wake(queue.id, len(handles))  # their groups may be unlocked now
         self.stats.deleted[queue.id] += results.count(None)
-        self.history.deleted(
-            queue.id, [r.message_id for (_, r), error in zip(handles, results, strict=True) if error is None]
-        )
+        if queue.fifo:  # only FIFO queues refuse a handle
+            self.history.deleted(
+                queue.id,
+                [r.message_id for (_, r), error in zip(handles, results, strict=True) if error is None],
+            )
+        else:
+            self.history.deleted(queue.id, [r.message_id for _, r in handles])
         return results
 
     async def change_visibility(
