@@ -19,23 +19,23 @@ LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 
 class RequestMetrics:
-    """Requests by (service, operation, status), and their latency by (service, operation)."""
+    """Requests by (service, operation) and status, and their latency by (service, operation)."""
 
     def __init__(self) -> None:
-        self.counts: dict[tuple[str, str, int], int] = {}
-        self.latency: dict[tuple[str, str], list[int]] = {}
-        self.latency_sum: dict[tuple[str, str], float] = {}
+        self.counts: dict[tuple[tuple[str, str], int], int] = {}
+        self.latency: dict[tuple[str, str], list[float]] = {}
+        """(service, operation) -> [total seconds, then a count per bucket of LATENCY_BUCKETS, then +Inf]."""
 
     def observe(self, operation: tuple[str, str] | None, status: int, seconds: float) -> None:
         if operation is None:
             return
-        key = (operation[0], operation[1], status)
+        key = (operation, status)
         self.counts[key] = self.counts.get(key, 0) + 1
-        buckets = self.latency.get(operation)
-        if buckets is None:
-            buckets = self.latency[operation] = [0] * (len(LATENCY_BUCKETS) + 1)
-        buckets[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
-        self.latency_sum[operation] = self.latency_sum.get(operation, 0.0) + seconds
+        latency = self.latency.get(operation)
+        if latency is None:
+            latency = self.latency[operation] = [0.0] * (len(LATENCY_BUCKETS) + 2)
+        latency[0] += seconds
+        latency[1 + bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
 
 
 @dataclass

@@ -45,7 +45,7 @@ def _request_families(runtime: Runtime, request: Request) -> list[Family]:
         ("service", "operation", "status"),
         [
             ((service, operation, str(status)), count)
-            for (service, operation, status), count in metrics.counts.items()
+            for ((service, operation), status), count in metrics.counts.items()
         ],
     )
     latency = Family(
@@ -54,8 +54,8 @@ def _request_families(runtime: Runtime, request: Request) -> list[Family]:
         "Time to answer an AWS API request, by service and operation",
         ("service", "operation"),
         [
-            (key, histogram(LATENCY_BUCKETS, buckets, metrics.latency_sum[key]))
-            for key, buckets in metrics.latency.items()
+            (key, histogram(LATENCY_BUCKETS, [int(n) for n in latency[1:]], latency[0]))
+            for key, latency in metrics.latency.items()
         ],
     )
     commits = runtime.db.commits

@@ -149,21 +149,6 @@ class Messaging:
         client_gone: ClientGone | None = None,
         attempt_id: str | None = None,
     ) -> list[MessageRecord]:
-        messages = await self._receive(queue, limit, visibility_s, wait_s, client_gone, attempt_id)
-        self.stats.receive_ended(queue.id, len(messages))
-        if messages:
-            self.history.received(queue.id, messages)
-        return messages
-
-    async def _receive(
-        self,
-        queue: QueueRecord,
-        limit: int,
-        visibility_s: int,
-        wait_s: int,
-        client_gone: ClientGone | None,
-        attempt_id: str | None,
-    ) -> list[MessageRecord]:
         deadline_ms = self._clock.now_ms() + wait_s * 1000
         gone: asyncio.Future[None] | None = None
         woken_before = keeps_timer = False
@@ -179,6 +164,9 @@ class Messaging:
                 if claim.messages or self._waiters.closing or self._clock.now_ms() >= deadline_ms:
                     if keeps_timer or (not claim.messages and waker.done()):
                         self._waiters.wake(queue.id)  # leaving: pass the wake-up (or the timer) on
+                    self.stats.receive_ended(queue.id, len(claim.messages))
+                    if claim.messages:
+                        self.history.received(queue.id, claim.messages)
                     return claim.messages
                 if gone is None and client_gone is not None:
                     gone = client_gone()
