@@ -188,6 +188,11 @@ def test_init_scripts_run_before_ready(data_dir: Path, tmp_path: Path) -> None:
         )
     )
     (scripts / "03-fails.sh").write_text("exit 3\n")
+    (scripts / "04-no-cli.sh").write_text(  # where there is no AWS CLI (the image), awslocal says what to do
+        'said=$(PATH="$(dirname "$(command -v awslocal)"):/usr/bin:/bin" awslocal sqs list-queues 2>&1)\n'
+        '[ $? = 127 ] && [ "$said" = "awslocal: no AWS CLI here (the Posthouse image has none):'
+        ' write this script in Python, boto3 is there" ]\n'
+    )
     (scripts / "notes.txt").write_text("not a script\n")
     started = time.monotonic()
     with ServerProcess(data_dir, "--init-dir", str(scripts)).start(timeout=60) as server:
@@ -199,6 +204,7 @@ def test_init_scripts_run_before_ready(data_dir: Path, tmp_path: Path) -> None:
                 {"stage": "READY", "name": "01-queue.sh", "state": "SUCCESSFUL"},
                 {"stage": "READY", "name": "02-check.py", "state": "SUCCESSFUL"},
                 {"stage": "READY", "name": "03-fails.sh", "state": "ERROR"},
+                {"stage": "READY", "name": "04-no-cli.sh", "state": "SUCCESSFUL"},
             ],
         }
         assert _get(server.url + "/_localstack/init")["completed"]["READY"] is True

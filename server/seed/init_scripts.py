@@ -104,6 +104,10 @@ class InitScripts:
 
 
 _AWSLOCAL = """#!/bin/sh
+if ! command -v aws >/dev/null 2>&1; then
+    echo "awslocal: no AWS CLI here (the Posthouse image has none): write this script in Python, boto3 is there" >&2
+    exit 127
+fi
 exec aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"
 """
 
