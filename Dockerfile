@@ -40,8 +40,10 @@ COPY --from=build /usr/local/lib/python3.11/lib-dynload /usr/local/lib/python3.1
 COPY --from=build /install /usr/local
 # A start as root, once: Python caches the bytecode of every standard module a start imports (the image's user
 # could not write it, so each start would compile them again).
-ARG START_ONCE="import subprocess; \
-server = subprocess.Popen(['posthouse', '--data-dir', '/tmp/start-once', '--port', '4599'], stdout=subprocess.PIPE, text=True); \
+ARG START_ONCE="import socket, subprocess; \
+free = socket.create_server(('127.0.0.1', 0)); port = str(free.getsockname()[1]); free.close(); \
+server = subprocess.Popen(['posthouse', '--data-dir', '/tmp/start-once', '--host', '127.0.0.1', '--port', port], \
+    stdout=subprocess.PIPE, text=True); \
 next(line for line in server.stdout if line.startswith('Ready.')); server.terminate(); server.wait()"
 RUN cd /usr/local/lib/python3.11 \
     && rm -rf site-packages/*/tests lib-dynload/_test* lib-dynload/_ctypes_test* lib-dynload/xxlimited* \
