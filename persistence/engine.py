@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
-import fcntl
 import logging
 import os
 import sqlite3
@@ -24,6 +23,14 @@ from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
 from persistence.connection_thread import ConnectionThread, deliverable
+from persistence.database_file import (
+    RUNNING_SUFFIX,
+    StorageRefused,
+    lock,
+    mark_running,
+    quick_check,
+    storage_fault,
+)
 from persistence.migrate import migrate
 
 T = TypeVar("T")
@@ -151,73 +158,6 @@ def _run_read(conn: sqlite3.Connection, op: Op) -> Any:
         conn.execute("COMMIT")
 
 
-class StorageRefused(RuntimeError):
-    """The database cannot be opened; the message is one line saying what is wrong and what to do."""
-
-
-class DatabaseInUse(StorageRefused):
-    """Another process has this database open: two writers would only wait on each other's locks."""
-
-
-RUNNING_SUFFIX = ".running"
-"""Beside the database while a server has it open: found at start-up, the last one did not close cleanly."""
-_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-_STORAGE_FAULTS = (
-    sqlite3.SQLITE_FULL,
-    sqlite3.SQLITE_IOERR,
-    sqlite3.SQLITE_READONLY,
-    sqlite3.SQLITE_CANTOPEN,
-)
-
-
-def storage_fault(error: BaseException | None) -> tuple[str, bool] | None:
-    """What a failure says of the storage itself, and whether it stays (a damaged file) or may pass (a full
-    disk); None for a failure of the operation alone."""
-    while error is not None:
-        if isinstance(error, sqlite3.Error):
-            code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
-            if code in _DAMAGED:
-                return f"the database file is damaged ({error})", True
-            if code in _STORAGE_FAULTS:
-                return f"the database cannot be written ({error})", False
-        error = error.__cause__
-    return None
-
-
-def _mark_running(path: str) -> None:
-    with open(path + RUNNING_SUFFIX, "w", encoding="utf-8") as marker:
-        marker.write(f"{os.getpid()}\n")
-
-
-def _lock(path: str) -> tuple[int, bool]:
-    """Create the database's folder and lock the database file itself (once, at start-up): no second
-    process can open it as long as this one runs, whatever happens to files beside it. Also says whether
-    the last process to have it open stopped without closing it."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise StorageRefused(
-            f"cannot open {path} ({error.strerror}): give this user read and write access to {folder},"
-            " or choose another --data-dir"
-        ) from None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(handle)
-        raise DatabaseInUse(
-            f"{path} is in use by another Posthouse process: stop it, or give this one another --data-dir"
-        ) from None
-    return handle, os.path.exists(path + RUNNING_SUFFIX)
-
-
-def _quick_check(conn: sqlite3.Connection) -> str | None:
-    """SQLite's quick_check (structure and indexes, in one pass): None when the file is sound."""
-    rows = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
-    return None if rows == ["ok"] else " ".join("; ".join(rows[:3]).split())
-
-
 def _append_lines(path: str) -> TextIO:
     """A line-buffered file to append to (opened once, at start-up; closed by Database.close)."""
     return open(path, "a", buffering=1, encoding="utf-8")
@@ -270,14 +210,14 @@ class Database:
     async def _open(self) -> None:
         unclean = False
         if self._path is not None:
-            self._lock, unclean = _lock(self._path)
+            self._lock, unclean = lock(self._path)
         self._conn = await ConnectionThread.open(self._path or ":memory:", "posthouse-writer")
         await self._conn.run(_execute_all, self._pragmas)
         if unclean:
             await self._check_integrity(self._conn)
         await self._conn.run(migrate)
         if self._path is not None:
-            _mark_running(self._path)
+            mark_running(self._path)
             self._reader = await ConnectionThread.open(self._path, "posthouse-reader")
             await self._reader.run(_execute_all, (*self._pragmas, "PRAGMA query_only = ON"))
         if self._trace_path is not None:
@@ -288,7 +228,7 @@ class Database:
         """After an unclean stop (a kill, a crash, a power cut): refuse a damaged file rather than serve
         altered data."""
         started = time.perf_counter()
-        problem = await conn.run(_quick_check)
+        problem = await conn.run(quick_check)
         self.checked_at_start_s = time.perf_counter() - started
         log.info("integrity check after an unclean stop: %.2f s", self.checked_at_start_s)
         if problem is not None:

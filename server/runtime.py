@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from persistence import state_export
-from persistence.engine import Database, StorageRefused
+from persistence.database_file import StorageRefused
+from persistence.engine import Database
 from server.clock import Clock
 from server.config import Config
 from server.wire import ServiceDescriptor
