@@ -6,6 +6,7 @@ A client trusts it by adding that file to its CA bundle (NODE_EXTRA_CA_CERTS, AW
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from server.certificates import key_pem, self_signed, write_privately
 from server.config import Config
@@ -31,7 +32,7 @@ def certificate_file(config: Config) -> str:
 
 def _names(config: Config) -> list[str]:
     names = list(_LOCAL_NAMES)
-    base_host = (config.base_url or "").split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    base_host = urlsplit(config.base_url).hostname if config.base_url else None
     for name in (config.host, base_host):
         if name and name not in ("0.0.0.0", "::") and name not in names:
             names.append(name)

@@ -16,6 +16,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from server.certificates import key_pem, self_signed, write_privately
 from server.services.sns.signing_process import SigningProcess
@@ -98,9 +99,8 @@ class Signer:
         path = f"/SimpleNotificationService-{self.certificate_id}.pem"
         if self._tls_port is None:
             return base_url + path
-        authority = base_url.split("://", 1)[-1].split("/", 1)[0]
-        host = authority[: authority.index("]") + 1] if authority.startswith("[") else authority.split(":")[0]
-        return f"https://{host}:{self._tls_port}{path}"
+        host = urlsplit(base_url).hostname or "localhost"
+        return f"https://{f'[{host}]' if ':' in host else host}:{self._tls_port}{path}"
 
     def sign(self, fields: Iterable[tuple[str, str | None]], version: str) -> str:
         return self._signed_here([canonical(fields)], version)[0]

@@ -14,11 +14,12 @@ import struct
 import sys
 from typing import BinaryIO
 
-_LENGTH = struct.Struct(">I")
+LENGTH = struct.Struct(">I")
+"""A frame's and a document's length prefix."""
 
 
 def frame(payload: bytes) -> bytes:
-    return _LENGTH.pack(len(payload)) + payload
+    return LENGTH.pack(len(payload)) + payload
 
 
 def documents_frame(version: str, documents: list[bytes]) -> bytes:
@@ -26,18 +27,18 @@ def documents_frame(version: str, documents: list[bytes]) -> bytes:
 
 
 def _read_frame(stream: BinaryIO) -> bytes | None:
-    head = stream.read(_LENGTH.size)
-    if len(head) < _LENGTH.size:
+    head = stream.read(LENGTH.size)
+    if len(head) < LENGTH.size:
         return None
-    (length,) = _LENGTH.unpack(head)
+    (length,) = LENGTH.unpack(head)
     return stream.read(length)
 
 
 def _documents(payload: bytes) -> list[bytes]:
     found, at = [], 0
     while at < len(payload):
-        (length,) = _LENGTH.unpack_from(payload, at)
-        at += _LENGTH.size
+        (length,) = LENGTH.unpack_from(payload, at)
+        at += LENGTH.size
         found.append(payload[at : at + length])
         at += length
     return found

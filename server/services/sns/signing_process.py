@@ -8,19 +8,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import struct
 import sys
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
 from server.services.children import DIES_WITH_SERVER
-from server.services.sns.signing_helper import documents_frame, frame
+from server.services.sns.signing_helper import LENGTH, documents_frame, frame
 
 log = logging.getLogger("posthouse.sns")
 
 _HELPER = str(Path(__file__).with_name("signing_helper.py"))
-_LENGTH = struct.Struct(">I")
 RESTART_PAUSE_MS = 5_000
 
 
@@ -75,7 +73,7 @@ class SigningProcess:
         assert process.stdout is not None
         try:
             while True:
-                (length,) = _LENGTH.unpack(await process.stdout.readexactly(_LENGTH.size))
+                (length,) = LENGTH.unpack(await process.stdout.readexactly(LENGTH.size))
                 body = await process.stdout.readexactly(length)
                 answer = self._waiting.popleft()
                 if not answer.done():  # its publish may have been cancelled
