@@ -49,6 +49,14 @@ def bad(reason: str) -> PolicyError:
     return PolicyError(reason)
 
 
+def only_key(expression: dict[str, Any]) -> tuple[str, Any]:
+    """A match expression's one operator and its operand (`{"prefix": "a"}`)."""
+    if len(expression) != 1:
+        raise bad("Only one key allowed in match expression")
+    ((operator, operand),) = expression.items()
+    return operator, operand
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -117,9 +125,7 @@ def test_of(operator: str, operand: Any, grammar: Grammar) -> Test:
 
 def _anything_but(operand: Any, grammar: Grammar) -> Test:
     if isinstance(operand, dict):
-        if len(operand) != 1:
-            raise bad("Only one key allowed in match expression")
-        ((operator, pattern),) = operand.items()
+        operator, pattern = only_key(operand)
         if operator not in grammar.negatable:
             raise bad(f"Unsupported anything-but pattern: {operator}")
         inner = _string_test(operator, pattern)

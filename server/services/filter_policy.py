@@ -25,6 +25,7 @@ from server.services.filter_operators import (
     checked_number,
     is_number,
     number_key,
+    only_key,
     test_of,
 )
 from server.services.json_failure import parse_object
@@ -271,9 +272,7 @@ def _leaf(conditions: list[Any], grammar: Grammar, depth: int) -> Leaf:
         elif is_number(condition):
             numbers.add(number_key(checked_number(condition)))
         elif isinstance(condition, dict):
-            if len(condition) != 1:
-                raise bad("Only one key allowed in match expression")
-            ((operator, operand),) = condition.items()
+            operator, operand = only_key(condition)
             if operator not in grammar.operators:
                 raise bad(f"Unrecognized match type {operator}")
             if operator == "exists":
