@@ -79,19 +79,16 @@ def render(families: list[Family]) -> bytes:
 
     class _Snapshot:
         def collect(self) -> Iterator[Any]:
+            kinds = {"counter": CounterMetricFamily, "gauge": GaugeMetricFamily}
             for family in families:
-                if family.kind == "counter":
-                    metric: Any = CounterMetricFamily(family.name, family.help, labels=family.labels)
-                    for labels, value in family.samples:
-                        metric.add_metric(labels, value)
-                elif family.kind == "gauge":
-                    metric = GaugeMetricFamily(family.name, family.help, labels=family.labels)
-                    for labels, value in family.samples:
-                        metric.add_metric(labels, value)
-                else:
-                    metric = HistogramMetricFamily(family.name, family.help, labels=family.labels)
+                if family.kind == "histogram":
+                    metric: Any = HistogramMetricFamily(family.name, family.help, labels=family.labels)
                     for labels, (buckets, total) in family.samples:
                         metric.add_metric(labels, buckets, total)
+                else:
+                    metric = kinds[family.kind](family.name, family.help, labels=family.labels)
+                    for labels, value in family.samples:
+                        metric.add_metric(labels, value)
                 yield metric
 
     registry = CollectorRegistry(auto_describe=False)
