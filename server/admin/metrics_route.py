@@ -36,6 +36,11 @@ def _counter_families(
     ]
 
 
+def _counted(name: str, help_text: str, label: str, counts: Iterable[tuple[str, float]]) -> Family:
+    """A counter family over one kind of resource (capped)."""
+    return Family(name, "counter", help_text, (label,), capped(((key,), value) for key, value in counts))
+
+
 def _request_families(runtime: Runtime, request: Request) -> list[Family]:
     metrics = request.app.state.gateway_metrics
     requests = Family(
@@ -121,10 +126,8 @@ async def _sqs_families(sqs: SqsService) -> list[Family]:
         "number_of_empty_receives": ("NumberOfEmptyReceives since start", stats.empty_receives),
     }
     for name, (help_text, counter) in counters.items():
-        samples = capped(
-            ((name_of.get(queue_id, OTHER_QUEUE),), count) for queue_id, count in counter.items()
-        )
-        families.append(Family(f"posthouse_sqs_{name}", "counter", help_text, ("queue",), samples))
+        counts = ((name_of.get(queue_id, OTHER_QUEUE), count) for queue_id, count in counter.items())
+        families.append(_counted(f"posthouse_sqs_{name}", help_text, "queue", counts))
     families.append(
         Family(
             "posthouse_sqs_receives_waiting",
@@ -153,13 +156,7 @@ def _sns_families(sns: SnsService) -> list[Family]:
         ),
     }
     return [
-        Family(
-            f"posthouse_sns_{name}",
-            "counter",
-            help_text,
-            ("topic",),
-            capped(((topic,), count) for topic, count in counter.items()),
-        )
+        _counted(f"posthouse_sns_{name}", help_text, "topic", counter.items())
         for name, (help_text, counter) in names.items()
     ]
 
@@ -200,17 +197,14 @@ def _lambda_families(service: LambdaService) -> list[Family]:
         ("errors", "Batches whose invocation failed, by mapping"),
         ("throttles", "Batches throttled, by mapping"),
     ):
-        samples = capped(((uuid,), activity.counts[name]) for uuid, activity in mappings.items())
-        families.append(
-            Family(f"posthouse_lambda_mapping_{name}", "counter", help_text, ("mapping",), samples)
-        )
+        per_mapping = ((uuid, activity.counts[name]) for uuid, activity in mappings.items())
+        families.append(_counted(f"posthouse_lambda_mapping_{name}", help_text, "mapping", per_mapping))
     families.append(
-        Family(
+        _counted(
             "posthouse_lambda_mapping_duration_seconds",
-            "counter",
             "Duration of every batch each mapping ran, together",
-            ("mapping",),
-            capped(((uuid,), activity.duration_ms_total / 1000) for uuid, activity in mappings.items()),
+            "mapping",
+            ((uuid, activity.duration_ms_total / 1000) for uuid, activity in mappings.items()),
         )
     )
     families.append(
